@@ -1,0 +1,28 @@
+"""Production: PostgreSQL, a real secret key, secure cookies. Refuses to start without them."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import DATABASES, INSECURE_DEV_SECRET_KEY, SECRET_KEY, env, env_bool, env_int
+
+if not SECRET_KEY or SECRET_KEY == INSECURE_DEV_SECRET_KEY or len(SECRET_KEY) < 40:
+    raise ImproperlyConfigured(
+        "生产环境必须设置 SECRET_KEY（至少 40 个随机字符）。"
+        " Production needs a real SECRET_KEY (40+ random characters)."
+    )
+if not env("DATABASE_URL") or DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    raise ImproperlyConfigured(
+        "生产环境必须通过 DATABASE_URL 使用 PostgreSQL。 Production needs DATABASE_URL pointing at PostgreSQL."
+    )
+
+DEBUG = False
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+SESSION_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"

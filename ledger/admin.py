@@ -1,0 +1,182 @@
+"""Admin for the accounts. Writes to lines go through `ledger.services`, like every other path,
+so that history and figures stay true; approved years are read-only here too."""
+
+from django.contrib import admin, messages
+from django.db import transaction
+from import_export import resources
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .models import (
+    AccountingSystem,
+    LedgerLine,
+    LedgerYear,
+    LedgerYearEvent,
+    LineItem,
+    Metric,
+    MetricTerm,
+    Share,
+)
+
+
+class ShareResource(resources.ModelResource):
+    class Meta:
+        model = Share
+        fields = ["id", "holder", "enterprise", "kind", "amount", "percentage", "start_year", "end_year", "note"]
+
+
+class LineItemInline(admin.TabularInline):
+    model = LineItem
+    extra = 0
+
+
+@admin.register(AccountingSystem)
+class AccountingSystemAdmin(admin.ModelAdmin):
+    list_display = ["name", "document", "first_year", "last_year"]
+    inlines = [LineItemInline]
+
+
+@admin.register(LineItem)
+class LineItemAdmin(admin.ModelAdmin):
+    list_display = ["name", "system", "line_number", "kind", "aliases"]
+    list_filter = ["system", "kind"]
+    search_fields = ["name", "aliases"]
+
+
+class MetricTermInline(admin.TabularInline):
+    model = MetricTerm
+    extra = 0
+
+
+@admin.register(Metric)
+class MetricAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "description"]
+    inlines = [MetricTermInline]
+
+
+@admin.register(Share)
+class ShareAdmin(ImportExportModelAdmin):
+    resource_classes = [ShareResource]
+    list_display = ["holder", "enterprise", "kind", "amount", "percentage", "start_year", "end_year"]
+    list_filter = ["kind", "holder__town__county", "holder__town"]
+    search_fields = ["holder__name", "enterprise__name"]
+    list_select_related = ["holder", "enterprise"]
+    autocomplete_fields = ["holder", "enterprise"]
+
+
+class LedgerLineInline(admin.TabularInline):
+    model = LedgerLine
+    extra = 0
+    fields = ["item", "name", "amount", "note", "share", "enterprise"]
+    autocomplete_fields = ["share", "enterprise"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or not obj.is_locked
+
+    has_add_permission = has_change_permission
+    has_delete_permission = has_change_permission
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "item" and request.resolver_match and request.resolver_match.kwargs.get("object_id"):
+            year = LedgerYear.objects.filter(pk=request.resolver_match.kwargs["object_id"]).first()
+            if year is not None:
+                kwargs["queryset"] = LineItem.objects.filter(system_id=year.system_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class LedgerYearEventInline(admin.TabularInline):
+    model = LedgerYearEvent
+    extra = 0
+    readonly_fields = ["action", "from_status", "to_status", "actor", "at", "reason"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LedgerYear)
+class LedgerYearAdmin(SimpleHistoryAdmin):
+    list_display = ["village", "year", "status", "total_income", "operating_income", "net_income", "version"]
+    list_filter = ["status", "year", "county", "town", "system"]
+    search_fields = ["village__name", "village__code"]
+    list_select_related = ["village"]
+    readonly_fields = ["system", "town", "county", "version", *LedgerYear.FIGURES, "submitted_at", "approved_at",
+                       "approved_by", "updated_by", "status"]
+    autocomplete_fields = ["village"]
+    inlines = [LedgerLineInline, LedgerYearEventInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return [f for f in self.readonly_fields if f != "status"]
+        return [*self.readonly_fields, "village", "year"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            opened = services.ledger_year_open(village=obj.village, year=obj.year, actor=request.user)
+            obj.pk = opened.pk
+            obj.__dict__.update(opened.__dict__)
+
+    def save_related(self, request, form, formsets, change):
+        """Turn the inline's rows into one complete statement and write it through the service."""
+        obj = form.instance
+        lines = []
+        for formset in formsets:
+            if formset.model is not LedgerLine:
+                continue
+            for inline_form in formset.forms:
+                data = getattr(inline_form, "cleaned_data", None)
+                if not data or data.get("DELETE") or not data.get("item"):
+                    continue
+                lines.append(services.LineInput(
+                    item_id=data["item"].pk, amount=data["amount"], name=data.get("name") or "",
+                    note=data.get("note") or "", share_id=getattr(data.get("share"), "pk", None),
+                    enterprise_id=getattr(data.get("enterprise"), "pk", None),
+                ))
+        if obj.is_locked:
+            return
+        try:
+            with transaction.atomic():
+                services.ledger_year_replace_lines(ledger_year=obj, lines=lines, actor=request.user,
+                                                   source="admin", reason="管理后台修改")
+        except services.LedgerError as exc:
+            messages.error(request, str(exc))
+
+    def delete_model(self, request, obj):
+        if obj.is_locked:
+            messages.error(request, f"{obj} 已审核锁定，不能删除。")
+            return
+        super().delete_model(request, obj)
+
+
+@admin.register(LedgerLine)
+class LedgerLineAdmin(SimpleHistoryAdmin):
+    """Read-only list for searching; lines are edited on their village-year."""
+
+    list_display = ["ledger_year", "item", "name", "amount", "note"]
+    list_filter = ["item__system", "item", "ledger_year__year"]
+    search_fields = ["ledger_year__village__name", "name", "note"]
+    list_select_related = ["ledger_year__village", "item"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LedgerYearEvent)
+class LedgerYearEventAdmin(admin.ModelAdmin):
+    list_display = ["ledger_year", "action", "from_status", "to_status", "actor", "at", "reason"]
+    list_filter = ["action"]
+    search_fields = ["ledger_year__village__name", "reason"]
+    list_select_related = ["ledger_year__village", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,316 @@
+"""Yearly accounts of village collectives (收益及收益分配), the accounting systems that define their
+line items, the joint-stock shares villages hold, and each village-year's summary figures.
+
+The accounting systems and the definitions of the policy figures (总收入, 经营性收入 …) are data
+(`AccountingSystem`, `LineItem`, `Metric`, `MetricTerm`), loaded by a data migration, so that a 2023
+ledger (2004 system) and a 2025 ledger (2023 system) each carry their own items and still compare
+like with like. `LedgerYear` keeps the figures of its lines; `ledger.services` is the only writer and
+keeps them true.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from villages.models import County, Enterprise, Town, Village
+
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+MONEY = {"max_digits": 16, "decimal_places": 2}  # 元, up to 99 万亿
+
+
+def year_field(verbose_name: str = "年度", **kwargs) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        verbose_name, validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)], **kwargs
+    )
+
+
+class AccountingSystem(models.Model):
+    """会计制度: which line items a year's statement has."""
+
+    code = models.CharField("代码", max_length=10, unique=True)
+    name = models.CharField("名称", max_length=100)
+    document = models.CharField("文号", max_length=50)
+    first_year = year_field("起始年度")
+    last_year = year_field("终止年度", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "会计制度"
+        verbose_name_plural = "会计制度"
+        ordering = ["first_year"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.document}）"
+
+    @classmethod
+    def for_year(cls, year: int) -> "AccountingSystem":
+        return cls.objects.get(Q(last_year__isnull=True) | Q(last_year__gte=year), first_year__lte=year)
+
+
+class LineItem(models.Model):
+    """One line of the 收益及收益分配表 in one accounting system (经营收入, 管理费用 …)."""
+
+    class Kind(models.TextChoices):
+        INCOME = "income", "收入"
+        EXPENSE = "expense", "支出"
+
+    system = models.ForeignKey(AccountingSystem, verbose_name="会计制度", on_delete=models.PROTECT,
+                               related_name="items")
+    code = models.SlugField("代码", max_length=40)
+    name = models.CharField("科目", max_length=30)
+    line_number = models.PositiveSmallIntegerField("行次")
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices)
+    aliases = models.CharField("常见写法", max_length=200, blank=True,
+                               help_text="导入时也认得的名称，用顿号或逗号分隔")
+
+    class Meta:
+        verbose_name = "科目"
+        verbose_name_plural = "科目"
+        ordering = ["system", "line_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "code"], name="line_item_code_unique"),
+            models.UniqueConstraint(fields=["system", "name"], name="line_item_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Metric(models.Model):
+    """A policy figure (总收入, 经营性收入 …). Its code names the `LedgerYear` field that keeps it."""
+
+    code = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=30)
+    description = models.CharField("口径", max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "统计指标"
+        verbose_name_plural = "统计指标"
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MetricTerm(models.Model):
+    """One item's contribution (+ or −) to a metric, within the item's accounting system."""
+
+    metric = models.ForeignKey(Metric, verbose_name="指标", on_delete=models.CASCADE, related_name="terms")
+    item = models.ForeignKey(LineItem, verbose_name="科目", on_delete=models.CASCADE, related_name="metric_terms")
+    sign = models.SmallIntegerField("加减", choices=[(1, "加"), (-1, "减")])
+
+    class Meta:
+        verbose_name = "指标构成"
+        verbose_name_plural = "指标构成"
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "item"], name="metric_term_unique"),
+            models.CheckConstraint(condition=Q(sign__in=[1, -1]), name="metric_term_sign"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric}: {'+' if self.sign > 0 else '−'}{self.item}"
+
+
+class Share(models.Model):
+    """入股: a village's stake (money, land, buildings) in an enterprise or project."""
+
+    class Kind(models.TextChoices):
+        MONEY = "money", "资金"
+        LAND = "land", "土地"
+        BUILDING = "building", "房屋/厂房"
+        OTHER = "other", "其他"
+
+    holder = models.ForeignKey(Village, verbose_name="持股村", on_delete=models.PROTECT, related_name="shares")
+    enterprise = models.ForeignKey(Enterprise, verbose_name="入股企业/项目", on_delete=models.PROTECT,
+                                   related_name="shares")
+    kind = models.CharField("入股方式", max_length=10, choices=Kind.choices, default=Kind.MONEY)
+    amount = models.DecimalField("入股金额（元）", **MONEY, null=True, blank=True)
+    percentage = models.DecimalField("持股比例（%）", max_digits=5, decimal_places=2, null=True, blank=True,
+                                     validators=[MinValueValidator(0), MaxValueValidator(100)])
+    start_year = year_field("起始年度")
+    end_year = year_field("终止年度", null=True, blank=True)
+    note = models.TextField("备注", blank=True)
+
+    class Meta:
+        verbose_name = "入股（股份）"
+        verbose_name_plural = "入股（股份）"
+        ordering = ["holder", "enterprise", "start_year"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__isnull=False) | Q(percentage__isnull=False),
+                                   name="share_amount_or_percentage"),
+            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0), name="share_amount_gte_0"),
+            models.CheckConstraint(
+                condition=Q(percentage__isnull=True) | Q(percentage__gte=0, percentage__lte=100),
+                name="share_percentage_0_100",
+            ),
+            models.CheckConstraint(condition=Q(start_year__gte=MIN_YEAR, start_year__lte=MAX_YEAR),
+                                   name="share_start_year_range"),
+            models.CheckConstraint(condition=Q(end_year__isnull=True) | Q(end_year__gte=F("start_year")),
+                                   name="share_end_after_start"),
+            models.UniqueConstraint(fields=["holder", "enterprise", "start_year"], name="share_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.holder} → {self.enterprise}"
+
+    def covers(self, year: int) -> bool:
+        return self.start_year <= year and (self.end_year is None or year <= self.end_year)
+
+
+class LedgerYear(models.Model):
+    """One village's accounts for one year: its workflow state and the figures of its lines.
+
+    The figure fields are named after `Metric.code` and are kept true by `ledger.services` on every
+    write; rankings read them instead of summing millions of lines.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "已提交"
+        APPROVED = "approved", "已审核"
+
+    FIGURES = ("total_income", "operating_income", "investment_income", "subsidy_income", "total_expense",
+               "operating_profit", "net_income")
+
+    village = models.ForeignKey(Village, verbose_name="村", on_delete=models.PROTECT, related_name="ledger_years")
+    year = year_field()
+    system = models.ForeignKey(AccountingSystem, verbose_name="会计制度", on_delete=models.PROTECT,
+                               related_name="ledger_years")
+    # The village's town and county, kept here so that league tables are one indexed scan.
+    town = models.ForeignKey(Town, verbose_name="乡镇", on_delete=models.PROTECT, related_name="ledger_years")
+    county = models.ForeignKey(County, verbose_name="县（市、区）", on_delete=models.PROTECT,
+                               related_name="ledger_years")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Bumped on every change; a save that started from an older version is refused (no lost updates).
+    version = models.PositiveIntegerField("版本", default=1)
+
+    total_income = models.DecimalField("总收入（元）", **MONEY, default=0)  # 总收入
+    operating_income = models.DecimalField("经营性收入（元）", **MONEY, default=0)  # 经营性收入
+    investment_income = models.DecimalField("投资收益（元）", **MONEY, default=0)
+    subsidy_income = models.DecimalField("补助收入（元）", **MONEY, default=0)
+    total_expense = models.DecimalField("总支出（元）", **MONEY, default=0)  # 总支出
+    operating_profit = models.DecimalField("经营收益（元）", **MONEY, default=0)  # 经营收益, may be negative
+    net_income = models.DecimalField("本年收益（元）", **MONEY, default=0)  # 本年收益, may be negative
+
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="最后修改人", on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    approved_at = models.DateTimeField("审核时间", null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = "村年度账"
+        verbose_name_plural = "村年度账"
+        ordering = ["village", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["village", "year"], name="ledger_year_unique"),
+            models.CheckConstraint(condition=Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR), name="ledger_year_range"),
+            models.CheckConstraint(condition=Q(status__in=["draft", "submitted", "approved"]),
+                                   name="ledger_year_status"),
+            models.CheckConstraint(
+                condition=Q(total_income__gte=0, operating_income__gte=0, subsidy_income__gte=0,
+                            total_expense__gte=0),
+                name="ledger_year_income_gte_0",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["county", "year", "-operating_income"], name="ly_county_year_opinc"),
+            models.Index(fields=["county", "year", "-total_income"], name="ly_county_year_totinc"),
+            models.Index(fields=["town", "year", "-operating_income"], name="ly_town_year_opinc"),
+            models.Index(fields=["year", "-operating_income"], name="ly_year_opinc"),
+            models.Index(fields=["year", "-total_income"], name="ly_year_totinc"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village} {self.year}年"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class HistorySource(models.Model):
+    """Extra columns on every history row: which action made the change."""
+
+    class Source(models.TextChoices):
+        FORM = "form", "网页填报"
+        IMPORT = "import", "批量导入"
+        ADMIN = "admin", "管理后台"
+        WORKFLOW = "workflow", "审核流程"
+        SYSTEM = "system", "系统"
+
+    history_source = models.CharField("修改途径", max_length=10, choices=Source.choices, default=Source.SYSTEM)
+    history_batch_id = models.PositiveBigIntegerField("导入批次", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class LedgerLine(models.Model):
+    """One amount on a village-year's statement: an item, optionally a named sub-line (项目)."""
+
+    ledger_year = models.ForeignKey(LedgerYear, verbose_name="村年度账", on_delete=models.CASCADE,
+                                    related_name="lines")
+    item = models.ForeignKey(LineItem, verbose_name="科目", on_delete=models.PROTECT, related_name="lines")
+    name = models.CharField("项目", max_length=100, blank=True, default="",
+                            help_text="明细项目名称，如“标准化厂房租金”；不分项目时留空")
+    amount = models.DecimalField("金额（元）", **MONEY, validators=[MinValueValidator(0)])
+    note = models.CharField("备注", max_length=500, blank=True)
+    share = models.ForeignKey(Share, verbose_name="来源股份", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="lines")
+    enterprise = models.ForeignKey(Enterprise, verbose_name="来源企业", on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="ledger_lines")
+
+    history = HistoricalRecords(bases=[HistorySource])
+
+    class Meta:
+        verbose_name = "台账明细"
+        verbose_name_plural = "台账明细"
+        ordering = ["ledger_year", "item__line_number", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["ledger_year", "item", "name"], name="ledger_line_unique"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="ledger_line_amount_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item}·{self.name}" if self.name else str(self.item)
+
+
+class LedgerYearEvent(models.Model):
+    """A workflow step of a village-year (提交, 审核, 退回/重新打开, 导入 …): who, when, why."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "新建"
+        SAVE = "save", "保存"
+        SUBMIT = "submit", "提交"
+        APPROVE = "approve", "审核通过"
+        REJECT = "reject", "退回"
+        REOPEN = "reopen", "重新打开"
+        IMPORT = "import", "导入"
+        UNDO_IMPORT = "undo_import", "撤销导入"
+
+    ledger_year = models.ForeignKey(LedgerYear, verbose_name="村年度账", on_delete=models.CASCADE,
+                                    related_name="events")
+    action = models.CharField("操作", max_length=20, choices=Action.choices)
+    from_status = models.CharField("原状态", max_length=10, choices=LedgerYear.Status.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=10, choices=LedgerYear.Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.SET_NULL,
+                              null=True, blank=True, related_name="+")
+    at = models.DateTimeField("时间", auto_now_add=True)
+    reason = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "流程记录"
+        verbose_name_plural = "流程记录"
+        ordering = ["ledger_year", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.ledger_year} {self.get_action_display()}"

@@ -1,0 +1,40 @@
+"""Writing xlsx files people open in Excel/WPS: Chinese headers, units stated, no formula injection."""
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value):
+    """Text that Excel would run as a formula (=cmd|… , +1+1, @SUM) is prefixed with a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]], *, title: str = "") -> bytes:
+    """One workbook from (sheet name, headers, rows). Decimals stay numbers; text is neutralised."""
+    workbook = Workbook(write_only=True)
+    for sheet_name, headers, rows in sheets:
+        sheet = workbook.create_sheet(title=sheet_name[:31])
+        if title:
+            sheet.append([neutralize(title)])
+        sheet.append([neutralize(h) for h in headers])
+        widths = [max(8, len(str(h)) * 2 + 2) for h in headers]
+        for row in rows:
+            sheet.append([v if isinstance(v, (int, float, Decimal)) or v is None else neutralize(str(v))
+                          for v in row])
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+BOLD = Font(bold=True)

@@ -1,0 +1,112 @@
+"""Who may see which part of the map. Every view and service asks here; nothing else decides scope.
+
+A user outside the scope of an object gets 404, never 403, so that its existence is not revealed.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import County, Enterprise, PartyOrganization, Town, UserRole, Village
+
+
+def role_of(user) -> UserRole | None:
+    """The user's role, or None for anonymous users and users without one.
+
+    Superusers without a role row act as administrators.
+    """
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.role
+    except UserRole.DoesNotExist:
+        if user.is_superuser:
+            return UserRole(user=user, role=UserRole.Role.ADMIN)
+        return None
+
+
+def has_role(user, *roles: str) -> bool:
+    role = role_of(user)
+    return role is not None and role.role in roles
+
+
+def visible_counties(user) -> QuerySet[County]:
+    role = role_of(user)
+    if role is None:
+        return County.objects.none()
+    if role.role == UserRole.Role.ADMIN and role.county_id is None:
+        return County.objects.all()
+    return County.objects.filter(pk=role.county_id)
+
+
+def visible_towns(user) -> QuerySet[Town]:
+    role = role_of(user)
+    if role is None:
+        return Town.objects.none()
+    if role.town_id:
+        return Town.objects.filter(pk=role.town_id)
+    if role.role == UserRole.Role.ADMIN and role.county_id is None:
+        return Town.objects.all()
+    return Town.objects.filter(county_id=role.county_id)
+
+
+def visible_villages(user) -> QuerySet[Village]:
+    role = role_of(user)
+    if role is None:
+        return Village.objects.none()
+    if role.town_id:
+        return Village.objects.filter(town_id=role.town_id)
+    if role.role == UserRole.Role.ADMIN and role.county_id is None:
+        return Village.objects.all()
+    return Village.objects.filter(town__county_id=role.county_id)
+
+
+def visible_party_organizations(user) -> QuerySet[PartyOrganization]:
+    role = role_of(user)
+    if role is None:
+        return PartyOrganization.objects.none()
+    if role.town_id:
+        # A town user sees the organisations that touch their town's villages.
+        return PartyOrganization.objects.filter(
+            Q(villages__town_id=role.town_id) | Q(town_id=role.town_id)
+        ).distinct()
+    if role.role == UserRole.Role.ADMIN and role.county_id is None:
+        return PartyOrganization.objects.all()
+    return PartyOrganization.objects.filter(county_id=role.county_id)
+
+
+def visible_enterprises(user) -> QuerySet[Enterprise]:
+    role = role_of(user)
+    if role is None:
+        return Enterprise.objects.none()
+    if role.town_id:
+        return Enterprise.objects.filter(town_id=role.town_id)
+    if role.role == UserRole.Role.ADMIN and role.county_id is None:
+        return Enterprise.objects.all()
+    return Enterprise.objects.filter(county_id=role.county_id)
+
+
+def _get_or_404(queryset: QuerySet, **lookup):
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("未找到，或您无权访问。") from exc
+
+
+def get_county_for_user(user, **lookup) -> County:
+    return _get_or_404(visible_counties(user), **lookup)
+
+
+def get_town_for_user(user, **lookup) -> Town:
+    return _get_or_404(visible_towns(user).select_related("county"), **lookup)
+
+
+def get_village_for_user(user, **lookup) -> Village:
+    return _get_or_404(visible_villages(user).select_related("town__county"), **lookup)
+
+
+def get_party_organization_for_user(user, **lookup) -> PartyOrganization:
+    return _get_or_404(visible_party_organizations(user), **lookup)
+
+
+def get_enterprise_for_user(user, **lookup) -> Enterprise:
+    return _get_or_404(visible_enterprises(user), **lookup)

@@ -1,0 +1,251 @@
+"""The administrative hierarchy, party organisations, enterprises and who may see which part of it."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from .validators import (
+    town_kind,
+    validate_county_code,
+    validate_credit_code,
+    validate_town_code,
+    validate_village_code,
+    village_kind,
+)
+
+TWELVE_DIGITS = r"^[0-9]{12}$"
+
+
+class County(models.Model):
+    """县 / 县级市 / 区."""
+
+    code = models.CharField("统计用区划代码", max_length=12, unique=True, validators=[validate_county_code])
+    name = models.CharField("名称", max_length=50)
+    province = models.CharField("所属省份", max_length=30, blank=True)
+    city = models.CharField("所属地市", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "县（市、区）"
+        verbose_name_plural = "县（市、区）"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{6}000000$"), name="county_code_format"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def prefix(self) -> str:
+        return self.code[:6]
+
+
+class Town(models.Model):
+    """乡 / 镇 / 街道."""
+
+    county = models.ForeignKey(County, verbose_name="所属县（市、区）", on_delete=models.PROTECT, related_name="towns")
+    code = models.CharField("统计用区划代码", max_length=12, unique=True, validators=[validate_town_code])
+    name = models.CharField("名称", max_length=50)
+
+    class Meta:
+        verbose_name = "乡镇（街道）"
+        verbose_name_plural = "乡镇（街道）"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{9}000$"), name="town_code_format"),
+            models.UniqueConstraint(fields=["county", "name"], name="town_name_unique_in_county"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def prefix(self) -> str:
+        return self.code[:9]
+
+    @property
+    def kind(self) -> str | None:
+        return town_kind(self.code)
+
+    def clean(self) -> None:
+        if self.county_id and self.code and not self.code.startswith(self.county.prefix):
+            raise ValidationError({"code": f"乡镇代码必须以所属县的代码 {self.county.prefix} 开头。"})
+
+
+class Village(models.Model):
+    """村委会 / 居委会 / 社区."""
+
+    town = models.ForeignKey(Town, verbose_name="所属乡镇", on_delete=models.PROTECT, related_name="villages")
+    code = models.CharField("统计用区划代码", max_length=12, unique=True, validators=[validate_village_code])
+    name = models.CharField("名称", max_length=50)
+
+    class Meta:
+        verbose_name = "村（社区）"
+        verbose_name_plural = "村（社区）"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=TWELVE_DIGITS) & ~Q(code__endswith="000"),
+                                   name="village_code_format"),
+            models.UniqueConstraint(fields=["town", "name"], name="village_name_unique_in_town"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def kind(self) -> str | None:
+        return village_kind(self.code)
+
+    def clean(self) -> None:
+        if self.town_id and self.code and not self.code.startswith(self.town.prefix):
+            raise ValidationError({"code": f"村代码必须以所属乡镇的代码 {self.town.prefix} 开头。"})
+
+
+class PartyOrganization(models.Model):
+    """党组织: a village's own branch, or one that spans several villages (区域党委, 联合党委, 党建联盟 …)."""
+
+    class Kind(models.TextChoices):
+        VILLAGE_BRANCH = "village_branch", "村党支部"
+        VILLAGE_GENERAL_BRANCH = "village_general_branch", "村党总支"
+        VILLAGE_COMMITTEE = "village_committee", "村党委"
+        JOINT_COMMITTEE = "joint_committee", "联合党委"
+        REGIONAL_COMMITTEE = "regional_committee", "区域党委"
+        ALLIANCE = "alliance", "党建联盟"
+        CLUSTER = "cluster", "组团"
+        FUNCTIONAL = "functional", "功能型党组织（攻坚支部等）"
+
+    SPANNING_KINDS = (Kind.JOINT_COMMITTEE, Kind.REGIONAL_COMMITTEE, Kind.ALLIANCE, Kind.CLUSTER, Kind.FUNCTIONAL)
+
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=30, choices=Kind.choices)
+    county = models.ForeignKey(County, verbose_name="所属县（市、区）", on_delete=models.PROTECT,
+                               related_name="party_organizations")
+    town = models.ForeignKey(Town, verbose_name="所属乡镇", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="party_organizations", help_text="跨乡镇的组织可不填")
+    industry = models.CharField("主导产业", max_length=100, blank=True)
+    villages = models.ManyToManyField(Village, verbose_name="涵盖村", through="PartyOrganizationMembership",
+                                      related_name="party_organizations", blank=True)
+    note = models.TextField("备注", blank=True)
+
+    class Meta:
+        verbose_name = "党组织"
+        verbose_name_plural = "党组织"
+        ordering = ["county", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "name"], name="party_org_name_unique_in_county"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.town_id and self.county_id and self.town.county_id != self.county_id:
+            raise ValidationError({"town": "所属乡镇不在所选县（市、区）内。"})
+
+
+class PartyOrganizationMembership(models.Model):
+    organization = models.ForeignKey(PartyOrganization, verbose_name="党组织", on_delete=models.CASCADE,
+                                     related_name="memberships")
+    village = models.ForeignKey(Village, verbose_name="村", on_delete=models.CASCADE,
+                                related_name="party_memberships")
+
+    class Meta:
+        verbose_name = "党组织涵盖村"
+        verbose_name_plural = "党组织涵盖村"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "village"], name="party_membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} — {self.village}"
+
+
+class Enterprise(models.Model):
+    """企业/经营主体: the village's own collective, 强村公司, cooperatives and paired firms."""
+
+    class Kind(models.TextChoices):
+        JOINT_STOCK_COOPERATIVE = "joint_stock_coop", "股份经济合作社"
+        ECONOMIC_COOPERATIVE = "economic_coop", "经济合作社"
+        STRONG_VILLAGE_COMPANY = "strong_village_company", "强村公司"
+        SPECIALIZED_COOPERATIVE = "specialized_coop", "农民专业合作社"
+        PRIVATE = "private", "民营企业"
+        STATE = "state", "国有企业"
+        OTHER = "other", "其他"
+
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=30, choices=Kind.choices)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True, validators=[validate_credit_code])
+    county = models.ForeignKey(County, verbose_name="所属县（市、区）", on_delete=models.PROTECT,
+                               related_name="enterprises")
+    town = models.ForeignKey(Town, verbose_name="所属乡镇", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="enterprises")
+    village = models.ForeignKey(Village, verbose_name="所属村", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="enterprises", help_text="村集体经济组织填写本村")
+    industry = models.CharField("行业", max_length=100, blank=True)
+    note = models.TextField("备注", blank=True)
+
+    class Meta:
+        verbose_name = "企业（经营主体）"
+        verbose_name_plural = "企业（经营主体）"
+        ordering = ["county", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["credit_code"], condition=~Q(credit_code=""),
+                                    name="enterprise_credit_code_unique"),
+            models.UniqueConstraint(fields=["county", "name"], name="enterprise_name_unique_in_county"),
+            models.CheckConstraint(condition=Q(credit_code="") | Q(credit_code__regex=r"^[0-9A-HJ-NPQRTUWXY]{18}$"),
+                                   name="enterprise_credit_code_format"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.town_id and self.county_id and self.town.county_id != self.county_id:
+            errors["town"] = "所属乡镇不在所选县（市、区）内。"
+        if self.village_id and self.town_id and self.village.town_id != self.town_id:
+            errors["village"] = "所属村不在所选乡镇内。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class UserRole(models.Model):
+    """What a user does here and over which part of the map (a town or a county)."""
+
+    class Role(models.TextChoices):
+        CADRE = "cadre", "镇村账会计（填报）"
+        REVIEWER = "reviewer", "镇审核人"
+        OFFICIAL = "official", "县级管理人员"
+        STAFF = "staff", "统计/经管人员（导入导出）"
+        ADMIN = "admin", "系统管理员"
+
+    TOWN_ROLES = (Role.CADRE, Role.REVIEWER)
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE,
+                                related_name="role")
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    county = models.ForeignKey(County, verbose_name="县（市、区）", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="user_roles")
+    town = models.ForeignKey(Town, verbose_name="乡镇", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="user_roles", help_text="镇级角色必填；填写后只能访问本镇")
+
+    class Meta:
+        verbose_name = "用户角色"
+        verbose_name_plural = "用户角色"
+        constraints = [
+            # Town roles need a town; every role but the administrator needs a county.
+            models.CheckConstraint(
+                condition=Q(role="admin") | Q(county__isnull=False), name="user_role_needs_county"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=["cadre", "reviewer"]) | Q(town__isnull=False), name="user_role_town_roles"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}"
+
+    def clean(self) -> None:
+        if self.town_id and self.county_id and self.town.county_id != self.county_id:
+            raise ValidationError({"town": "乡镇不在所选县（市、区）内。"})
