@@ -275,3 +275,144 @@ def ledger_year_transition(*, ledger_year: LedgerYear, action: str, actor=None, 
                                        to_status=to_status, actor=actor, reason=reason)
         ledger_year.__dict__.update(current.__dict__)
     return ledger_year
+
+
+@dataclass
+class YearStatement:
+    """The complete statement of one village-year, for bulk writes."""
+
+    village: Village
+    year: int
+    lines: list[LineInput]
+
+
+def _systems_by_year(years: Iterable[int]) -> dict[int, AccountingSystem]:
+    systems = list(AccountingSystem.objects.all())
+    found = {}
+    for year in set(years):
+        for system in systems:
+            if system.first_year <= year and (system.last_year is None or year <= system.last_year):
+                found[year] = system
+                break
+        else:
+            raise LedgerError(f"{year} 年没有适用的会计制度。")
+    return found
+
+
+def ledger_years_bulk_replace(
+    *,
+    statements: Sequence[YearStatement],
+    actor=None,
+    source: str = "system",
+    reason: str = "",
+    batch_id: int | None = None,
+    initial_status: str = LedgerYear.Status.DRAFT,
+) -> dict[tuple[int, int], LineChanges]:
+    """`ledger_year_replace_lines` for many village-years at once, in a fixed number of statements.
+
+    Same rules and the same helpers (diff, history, figures, version); all or nothing: one locked
+    year or one bad line refuses the whole call. `initial_status` applies only to village-years this
+    call creates; it exists for loading already-approved history (demo and synthetic worlds), and
+    the step is recorded as an event like any other.
+    Returns the changes keyed by (village id, year).
+    """
+    if not statements:
+        return {}
+    systems = _systems_by_year(s.year for s in statements)
+    allowed = {}
+    for item_id, system_id in LineItem.objects.values_list("pk", "system_id"):
+        allowed.setdefault(system_id, set()).add(item_id)
+    problems = []
+    seen_years = set()
+    for statement in statements:
+        key = (statement.village.pk, statement.year)
+        if key in seen_years:
+            problems.append(f"{statement.village} {statement.year} 年出现了两次。")
+        seen_years.add(key)
+        system = systems[statement.year]
+        seen = set()
+        for line in statement.lines:
+            if line.item_id not in allowed.get(system.pk, ()):
+                problems.append(f"{statement.village} {statement.year} 年：科目不属于 {system.document}。")
+            if line.key in seen:
+                problems.append(f"{statement.village} {statement.year} 年：项目“{line.name or '（不分项目）'}”重复。")
+            seen.add(line.key)
+            if line.amount < 0 or to_cents(line.amount) != line.amount:
+                problems.append(f"{statement.village} {statement.year} 年：金额 {line.amount} 无效。")
+    if problems:
+        raise LedgerError("；".join(problems[:50]))
+
+    when = timezone.now()
+    actor_or_none = actor if getattr(actor, "pk", None) else None
+    village_ids = {s.village.pk for s in statements}
+    years = {s.year for s in statements}
+    with transaction.atomic():
+        existing = {
+            (ly.village_id, ly.year): ly
+            for ly in LedgerYear.objects.select_for_update().filter(village_id__in=village_ids, year__in=years)
+            if (ly.village_id, ly.year) in seen_years
+        }
+        locked = [ly for ly in existing.values() if ly.is_locked]
+        if locked:
+            names = "、".join(str(ly) for ly in locked[:20])
+            raise LedgerLocked(f"以下村年度账已审核锁定，不能修改：{names}" + (" 等" if len(locked) > 20 else ""))
+
+        new_years = [
+            LedgerYear(village=s.village, year=s.year, system=systems[s.year], town_id=s.village.town_id,
+                       county_id=s.village.town.county_id, status=initial_status, updated_by=actor_or_none,
+                       submitted_at=when if initial_status != LedgerYear.Status.DRAFT else None,
+                       approved_at=when if initial_status == LedgerYear.Status.APPROVED else None,
+                       approved_by=actor_or_none if initial_status == LedgerYear.Status.APPROVED else None)
+            for s in statements if (s.village.pk, s.year) not in existing
+        ]
+        # Figures are set before the insert so that new years need no second write.
+        by_key = {(s.village.pk, s.year): s for s in statements}
+        for ly in new_years:
+            set_figures(ly, by_key[(ly.village_id, ly.year)].lines)
+        if new_years:
+            from simple_history.utils import bulk_create_with_history
+
+            bulk_create_with_history(new_years, LedgerYear, batch_size=1000, default_user=actor_or_none,
+                                     default_change_reason=reason[:100] or None, default_date=when)
+            created_keys = {(ly.village_id, ly.year) for ly in new_years}
+            created = {(ly.village_id, ly.year): ly for ly in LedgerYear.objects.filter(
+                village_id__in={k[0] for k in created_keys}, year__in={k[1] for k in created_keys})
+                if (ly.village_id, ly.year) in created_keys}
+            LedgerYearEvent.objects.bulk_create([
+                LedgerYearEvent(ledger_year=ly, action=LedgerYearEvent.Action.CREATE, to_status=initial_status,
+                                actor=actor_or_none, reason=reason)
+                for ly in created.values()
+            ], batch_size=2000)
+        else:
+            created = {}
+
+        old_lines: dict[int, list[LedgerLine]] = {}
+        if existing:
+            for line in LedgerLine.objects.filter(ledger_year_id__in=[ly.pk for ly in existing.values()]):
+                old_lines.setdefault(line.ledger_year_id, []).append(line)
+
+        total = LineChanges()
+        results: dict[tuple[int, int], LineChanges] = {}
+        touched: list[LedgerYear] = []
+        for key, statement in by_key.items():
+            ly = existing.get(key) or created[key]
+            changes = diff_lines(old_lines.get(ly.pk, ()), statement.lines, ly.pk)
+            results[key] = changes
+            total.created += changes.created
+            total.changed += changes.changed
+            total.deleted += changes.deleted
+            total.unchanged += changes.unchanged
+            if key in existing and changes.any:
+                set_figures(ly, statement.lines)
+                ly.version += 1
+                ly.updated_by = actor_or_none
+                ly.updated_at = when
+                touched.append(ly)
+        apply_changes(total, actor=actor, source=source, reason=reason, batch_id=batch_id, when=when)
+        if touched:
+            from simple_history.utils import bulk_update_with_history
+
+            bulk_update_with_history(touched, LedgerYear, [*LedgerYear.FIGURES, "version", "updated_by", "updated_at"],
+                                     batch_size=1000, default_user=actor_or_none,
+                                     default_change_reason=reason[:100] or None, default_date=when)
+    return results
