@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from ledger import views as ledger_views
 
 admin.site.site_header = "村级集体经济台账系统"
 admin.site.site_title = "村级集体经济台账系统"
@@ -9,5 +10,7 @@ admin.site.index_title = "管理后台"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("ledger/", include("ledger.urls")),
+    path("", ledger_views.home, name="home"),
 ]
