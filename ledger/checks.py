@@ -2,7 +2,8 @@
 
 A warning does not refuse the save; it asks for a short explanation, which is kept with the change
 (四议两公开: published figures do not change without a reason). Only values changed by this save are
-checked, so a cadre explains a jump once, not on every later save of the same year.
+checked, and only when they newly cross a limit, so a cadre explains a jump once, not on every
+later save of the same year.
 """
 
 from collections import defaultdict
@@ -47,25 +48,44 @@ def statement_warnings(
     ratio = rules.line_ratio
     for item in items:
         amount = new.get(item.pk)
-        if amount is None or amount == stored.get(item.pk):
-            continue
         last = last_year_by_code.get(item.code)
-        if not last:
+        if amount is None or not last:
             continue
-        if amount > last * ratio:
-            warnings.append(Warning(item.code, _("%(item)s %(new)s 万元，超过上年（%(last)s 万元）的 %(ratio)s 倍。") % {
-                "item": item.name, "new": format_wan(amount), "last": format_wan(last), "ratio": f"{ratio.normalize():f}"}))
-        elif amount * ratio < last:
-            warnings.append(Warning(item.code, _("%(item)s %(new)s 万元，不足上年（%(last)s 万元）的 %(ratio)s 分之一。") % {
-                "item": item.name, "new": format_wan(amount), "last": format_wan(last), "ratio": f"{ratio.normalize():f}"}))
+        direction = _line_direction(amount, last, ratio)
+        # Already explained when it was saved: only a value that newly crosses the line is asked about.
+        if direction is None or direction == _line_direction(stored.get(item.pk), last, ratio):
+            continue
+        values = {"item": item.name, "new": format_wan(amount), "last": format_wan(last),
+                  "ratio": f"{ratio.normalize():f}"}
+        if direction == "up":
+            warnings.append(Warning(item.code, _("%(item)s %(new)s 万元，超过上年（%(last)s 万元）的 %(ratio)s 倍。") % values))
+        else:
+            warnings.append(Warning(item.code, _("%(item)s %(new)s 万元，不足上年（%(last)s 万元）的 %(ratio)s 分之一。") % values))
     if last_year_net_income:
+        limit = rules.net_income_change_percent
         net_income = figures_for(new.items())["net_income"]
-        stored_net_income = figures_for(stored.items())["net_income"] if stored else None
-        change = (net_income - last_year_net_income) / abs(last_year_net_income) * 100
-        if net_income != stored_net_income and abs(change) > rules.net_income_change_percent:
+        change = _percent_change(net_income, last_year_net_income)
+        stored_change = _percent_change(figures_for(stored.items())["net_income"], last_year_net_income) if stored else None
+        crossed = abs(change) > limit and not (
+            stored_change is not None and abs(stored_change) > limit and (stored_change > 0) == (change > 0))
+        if crossed:
             warnings.append(Warning("net_income", _(
                 "本年收益 %(new)s 万元，较上年（%(last)s 万元）%(direction)s %(change)s%%，超过本县设定的 %(limit)s%%。"
             ) % {"new": format_wan(net_income), "last": format_wan(last_year_net_income),
                  "direction": _("增加") if change > 0 else _("减少"), "change": f"{abs(change):.0f}",
-                 "limit": f"{rules.net_income_change_percent.normalize():f}"}))
+                 "limit": f"{limit.normalize():f}"}))
     return warnings
+
+
+def _line_direction(amount: Decimal | None, last: Decimal, ratio: Decimal) -> str | None:
+    if amount is None:
+        return None
+    if amount > last * ratio:
+        return "up"
+    if amount * ratio < last:
+        return "down"
+    return None
+
+
+def _percent_change(value: Decimal, last: Decimal) -> Decimal:
+    return (value - last) / abs(last) * 100

@@ -138,7 +138,7 @@ class StatementForm:
 
     def is_valid(self) -> bool:
         if self._valid is None:
-            valid = all(row.is_valid() for group in self.groups for row in group.rows if not row.is_deleted)
+            valid = all(row.is_valid() for group in self.groups for row in group.rows if row.is_bound and not row.is_deleted)
             seen = {}
             for group in self.groups:
                 for row in group.rows:

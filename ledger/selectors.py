@@ -165,6 +165,7 @@ class HistoryEntry:
     is_event: bool = False
 
 
+WORKFLOW_ACTIONS = {"submit", "approve", "reject", "reopen"}
 _KIND = {"+": "新增", "~": "修改", "-": "删除"}
 
 
@@ -210,7 +211,7 @@ def ledger_year_history(ledger_year: LedgerYear | None, *, after: datetime | Non
         if event.action == LedgerYearEvent.Action.SAVE and not event.reason:
             continue  # a plain save is already told by its line changes
         entries.append(HistoryEntry(at=event.at, who=_who(event.actor), kind=event.get_action_display(),
-                                    source="审核流程" if event.action not in ("save", "import") else "",
+                                    source="审核流程" if event.action in WORKFLOW_ACTIONS else "",
                                     reason=event.reason, is_event=True))
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:limit]

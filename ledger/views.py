@@ -110,7 +110,8 @@ def _groups_for_display(statement: selectors.Statement, form: StatementForm | No
             rows = []
             for row in group.rows:
                 name = (row.data.get(row.add_prefix("name")) if row.is_bound else row.initial.get("name")) or ""
-                rows.append({"form": row, "last": statement.last_by_code_and_name.get((code, name.strip()))})
+                last = None if row.is_blank else statement.last_by_code_and_name.get((code, name.strip()))
+                rows.append({"form": row, "last": last})
             groups.append({"item": group.item, "rows": rows, "last": statement.last_by_code.get(code)})
     else:
         for item in statement.items:
