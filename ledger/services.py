@@ -137,7 +137,11 @@ def apply_changes(changes: LineChanges, *, actor, source: str, reason: str = "",
                   when=None) -> None:
     """Write one or many village-years' line changes and their history in a few bulk statements."""
     if changes.deleted:
-        LedgerLine.objects.filter(pk__in=[line.pk for line in changes.deleted]).delete()
+        # A raw delete: a plain .delete() would also fire django-simple-history's post_delete signal and
+        # record every deletion twice (once here below with source and reason, once without).
+        # Nothing cascades from a line, so skipping the collector loses nothing.
+        doomed = LedgerLine.objects.filter(pk__in=[line.pk for line in changes.deleted])
+        doomed._raw_delete(doomed.db)
     if changes.created:
         LedgerLine.objects.bulk_create(changes.created, batch_size=2000)
     if changes.changed:
