@@ -57,9 +57,13 @@ class LineRowForm(forms.Form):
         self.item = item
         self.unit = unit
         super().__init__(*args, **kwargs)
-        self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "autocomplete": "off",
-                                                   "class": "amount", "data-item": str(item.pk)})
-        self.fields["name"].widget.attrs.update({"placeholder": _("项目名称（可不填）")})
+        self.fields["amount"].widget.attrs.update({
+            "inputmode": "decimal", "autocomplete": "off", "class": "amount", "data-item": str(item.pk),
+            "placeholder": _("金额"), "aria-label": _("%(item)s 金额") % {"item": item.name},
+        })
+        self.fields["name"].widget.attrs.update({"placeholder": _("项目名称（可不填）"),
+                                                 "aria-label": _("%(item)s 项目名称") % {"item": item.name}})
+        self.fields["note"].widget.attrs.update({"placeholder": _("备注"), "aria-label": _("备注")})
 
     def clean_amount(self):
         try:
@@ -130,8 +134,8 @@ class StatementForm:
                         initial={"name": line.name, "amount": amount_for_input(line.amount, unit), "note": line.note},
                     ))
         for group in self.groups:
-            # Every item keeps one empty row to type into; "添加项目" asks for one more.
-            if not group.rows or not group.rows[-1].is_blank or group.item.pk == add_row_for:
+            # An item without rows gets one to type into; "添加项目" asks for one more.
+            if not group.rows or group.item.pk == add_row_for:
                 n = 1 + max((int(row.prefix.rsplit("-", 1)[1]) for row in group.rows), default=-1)
                 group.rows.append(LineRowForm(prefix=f"line-{group.item.pk}-{n}", item=group.item, unit=unit))
         self._valid = None

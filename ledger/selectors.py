@@ -43,7 +43,7 @@ def default_year(town_ids: list[int] | None = None) -> int:
 @dataclass
 class VillageRow:
     village: Village
-    years: list[tuple[int, str]]  # (year, status or NOT_ENTERED), oldest first
+    years: list[tuple[int, str]]  # (year, status or NOT_ENTERED), in the order asked for
 
 
 def town_year_grid(villages: QuerySet[Village], years: list[int]) -> list[VillageRow]:

@@ -77,7 +77,8 @@ def town_list(request):
 def town_villages(request, pk: int):
     town = get_town_for_user(request.user, pk=pk)
     year = _year_param(request, selectors.default_year([town.pk]))
-    years = list(range(year - selectors.YEARS_SHOWN + 1, year + 1))
+    # Newest first: on a phone the year being entered is the column in view.
+    years = list(range(year, year - selectors.YEARS_SHOWN, -1))
     village_filter = TownVillageFilter(request.GET or None, queryset=Village.objects.filter(town=town), year=year)
     return render(request, "ledger/town_villages.html", {
         "town": town, "year": year, "years": years, "filter": village_filter,
@@ -139,7 +140,7 @@ def _render_statement(request, statement, *, entry: EntryForm, form: StatementFo
         "statement": statement, "village": statement.village, "year": statement.year, "ledger_year": ledger_year,
         "entry": entry, "form": form, "unit": unit, "unit_label": {WAN: _("万元"), YUAN: _("元")}[unit],
         "groups": _groups_for_display(statement, form), "figures": statement.figures(totals),
-        "warnings": warnings, "conflict": conflict, "show_errors": show_errors,
+        "warnings": warnings, "warned": {warning.key for warning in warnings}, "conflict": conflict, "show_errors": show_errors,
         "transitions": access.allowed_transitions(user, ledger_year),
         "history": selectors.ledger_year_history(ledger_year),
         "terms": _terms_for_script(statement),
