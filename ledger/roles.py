@@ -72,12 +72,13 @@ def sync_role_groups() -> dict[str, Group]:
 
 
 @transaction.atomic
-def grant_role_permissions(user) -> None:
+def grant_role_permissions(user, *, groups: dict[str, Group] | None = None) -> None:
     """Give the user the admin access of their role (`is_staff`, the role's group); idempotent.
 
-    Users without a role get nothing and lose the role groups they had.
+    Users without a role get nothing and lose the role groups they had. `groups` (from
+    `sync_role_groups`) saves re-syncing the groups when granting many users.
     """
-    groups = sync_role_groups()
+    groups = groups or sync_role_groups()
     role = role_of(user)
     user.groups.remove(*groups.values())
     if role is None:

@@ -104,3 +104,20 @@ def test_out_of_scope_history_in_the_admin_is_404(client, staffed, world):
     client.force_login(staffed["carol"])
     assert client.get(reverse("admin:ledger_ledgeryear_history", args=[other.pk])).status_code == 404
     assert client.get(reverse("admin:ledger_ledgeryear_history", args=[mine.pk])).status_code == 200
+
+
+def test_sync_role_permissions_command_gives_every_user_with_a_role_admin_access(people):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("sync_role_permissions", "--dry-run", stdout=out)
+    people["alice"].refresh_from_db()
+    assert not people["alice"].is_staff and "alice: 镇村账会计（填报）" in out.getvalue()
+    call_command("sync_role_permissions", stdout=StringIO())
+    for who in ("alice", "bob", "carol", "dave", "erin", "oscar"):
+        people[who].refresh_from_db()
+        assert people[who].is_staff
+    people["nobody"].refresh_from_db()
+    assert not people["nobody"].is_staff
