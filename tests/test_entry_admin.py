@@ -121,3 +121,25 @@ def test_sync_role_permissions_command_gives_every_user_with_a_role_admin_access
         assert people[who].is_staff
     people["nobody"].refresh_from_db()
     assert not people["nobody"].is_staff
+
+
+def test_cadre_sees_but_cannot_change_a_party_organisation_spanning_towns(client, staffed, world):
+    from villages.models import PartyOrganization, PartyOrganizationMembership
+
+    own = PartyOrganization.objects.create(name="八桥镇长胜村党支部", kind="village_branch",
+                                           county=world["yangzhong"], town=world["baqiao"])
+    regional = PartyOrganization.objects.create(name="扬中市产业链联合党委", kind="joint_committee",
+                                                county=world["yangzhong"])
+    PartyOrganizationMembership.objects.create(organization=regional, village=world["villages"]["长胜村"])
+    PartyOrganizationMembership.objects.create(organization=regional, village=world["villages"]["新坝村"])
+    client.force_login(staffed["alice"])
+    page = client.get(reverse("admin:villages_partyorganization_changelist")).content.decode()
+    assert "八桥镇长胜村党支部" in page and "扬中市产业链联合党委" in page
+    response = client.post(reverse("admin:villages_partyorganization_change", args=[regional.pk]), {
+        "name": "改名", "kind": "joint_committee", "county": world["yangzhong"].pk})
+    assert response.status_code == 403
+    regional.refresh_from_db()
+    assert regional.name == "扬中市产业链联合党委"
+    page = client.get(reverse("admin:villages_partyorganization_change", args=[regional.pk])).content.decode()
+    assert "长胜村" in page and "新坝村" not in page  # only memberships in her town are shown
+    assert client.get(reverse("admin:villages_partyorganization_change", args=[own.pk])).status_code == 200

@@ -142,6 +142,16 @@ class PartyOrganizationAdmin(ScopedAdminMixin, ImportExportModelAdmin):
     list_select_related = ["county", "town"]
     inlines = [MembershipInline]
 
+    def has_change_permission(self, request, obj=None):
+        # Town users see the organisations that reach into their town (区域党委 spanning several
+        # towns) but change only their own town's.
+        role = access.role_of(request.user)
+        if obj is not None and role is not None and role.town_id and obj.town_id != role.town_id:
+            return False
+        return super().has_change_permission(request, obj)
+
+    has_delete_permission = has_change_permission
+
 
 @admin.register(Enterprise)
 class EnterpriseAdmin(ScopedAdminMixin, ImportExportModelAdmin):
