@@ -40,3 +40,12 @@ def test_admin_edit_of_a_ledger_year_goes_through_the_service(client, people, wo
     assert ly.operating_income == 250
     latest = LedgerLine.history.filter(ledger_year_id=ly.pk).latest("history_date")
     assert (latest.history_source, latest.amount, latest.history_user) == ("admin", 250, people["admin"])
+
+
+def test_pages_are_chinese_even_for_an_english_browser(client, people):
+    client.force_login(people["admin"])
+    response = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "zh-hans"
+    client.post(reverse("set_language"), {"language": "en", "next": "/admin/"})
+    response = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert response["Content-Language"] == "en"
