@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from .health import healthz
+from .health import favicon, healthz
 
 admin.site.site_header = "村级集体经济台账系统"
 admin.site.site_title = "村级集体经济台账系统"
@@ -13,5 +13,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
 ]
