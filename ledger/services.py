@@ -137,9 +137,8 @@ def apply_changes(changes: LineChanges, *, actor, source: str, reason: str = "",
                   when=None) -> None:
     """Write one or many village-years' line changes and their history in a few bulk statements."""
     if changes.deleted:
-        # A raw delete: a plain .delete() would also fire django-simple-history's post_delete signal and
-        # record every deletion twice (once here below with source and reason, once without).
-        # Nothing cascades from a line, so skipping the collector loses nothing.
+        # A raw delete: QuerySet.delete() would send post_delete per row and django-simple-history
+        # would add a second, source-less '-' record beside ours. Nothing references a line.
         doomed = LedgerLine.objects.filter(pk__in=[line.pk for line in changes.deleted])
         doomed._raw_delete(doomed.db)
     if changes.created:
