@@ -8,13 +8,14 @@ from .entry_helpers import village_year_url
 from .factories import make_ledger_year
 
 
-def test_pages_are_chinese_by_default_and_english_on_request(client, people, world):
+def test_pages_are_chinese_by_default_and_english_when_chosen(client, people, world):
     village = world["villages"]["长胜村"]
     make_ledger_year(village, 2025, {"operating_revenue": "100"})
     client.force_login(people["alice"])
-    page = client.get(village_year_url(village, 2025)).content.decode()
-    assert '<html lang="zh-hans">' in page and "修改记录" in page and "提交审核" in page
     page = client.get(village_year_url(village, 2025), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="zh-hans">' in page and "修改记录" in page and "提交审核" in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(village_year_url(village, 2025)).content.decode()
     assert '<html lang="en">' in page and "History" in page and "Submit for review" in page
     assert "修改记录" not in page
 
