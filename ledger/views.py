@@ -119,6 +119,8 @@ def _groups_for_display(statement: selectors.Statement, form: StatementForm | No
             lines = sorted(stored_by_item.get(item.pk, []), key=lambda line: (line.name != "", line.name))
             rows = [{"line": line, "last": statement.last_by_code_and_name.get((item.code, line.name))}
                     for line in lines]
+            if len(lines) == 1 and not lines[0].name and not lines[0].note:
+                rows = []  # the item row already says it all
             groups.append({"item": item, "rows": rows, "last": statement.last_by_code.get(item.code)})
     totals = statement.stored_totals
     if form is not None and form.data is not None and form.is_valid():
@@ -209,15 +211,11 @@ def village_year(request, village_pk: int, year: int):
         messages.warning(request, _("数值与上年相比变化较大：请核对，确认无误请填写说明后再保存。本次未保存。"))
         return _render_statement(request, statement, entry=entry, form=form, unit=unit, warnings=warnings,
                                  show_errors=True)
-    reason = explanation
-    if warnings:
-        reason = _("%(explanation)s（核对提示：%(warnings)s）") % {
-            "explanation": explanation, "warnings": "".join(w.message for w in warnings)}
     expected_version = entry.cleaned_data["version"]
     try:
         _saved, changes = services.ledger_year_save_statement(
             village=village, year=year, lines=lines, actor=request.user, expected_version=expected_version,
-            reason=reason, source="form",
+            reason=explanation, warnings=[w.message for w in warnings], source="form",
         )
     except services.StaleVersion as exc:
         opened_at = selectors.version_opened_at(exc.ledger_year, expected_version)

@@ -161,7 +161,7 @@ def test_explained_warning_saves_and_the_explanation_is_kept(client, cadre, vill
     assert event.reason.startswith("新建标准厂房 3 栋全部出租")
     assert "超过上年（100.00 万元）的 3 倍" in event.reason
     line_history = LedgerLine.history.get(ledger_year_id=ly.pk)
-    assert line_history.history_change_reason.startswith("新建标准厂房 3 栋全部出租")
+    assert line_history.history_change_reason == "新建标准厂房 3 栋全部出租"
     page = client.get(village_year_url(village, 2025)).content.decode()
     assert "新建标准厂房 3 栋全部出租" in page
 
