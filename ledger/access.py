@@ -14,7 +14,7 @@ An approved (已审核) year is read-only for everyone until a reviewer reopens 
 from django.http import Http404
 
 from villages.access import has_role, visible_villages
-from villages.models import UserRole, Village
+from villages.models import UserRole
 
 from .models import LedgerYear
 
@@ -23,10 +23,6 @@ Status = LedgerYear.Status
 
 ENTRY_ROLES = (Role.CADRE, Role.ADMIN)
 REVIEW_ROLES = (Role.REVIEWER, Role.ADMIN)
-
-
-def can_view_village(user, village: Village) -> bool:
-    return visible_villages(user).filter(pk=village.pk).exists()
 
 
 def can_edit_ledger_year(user, ledger_year: LedgerYear | None) -> bool:
