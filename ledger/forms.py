@@ -16,11 +16,13 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import LedgerLine, LineItem
+from .models import MONEY, LedgerLine, LineItem
 from .money import UNITS, WAN, YUAN, AmountError, parse_amount
 from .services import LineInput
 
 ROW_KEY = re.compile(r"^line-(\d+)-(\d+)-(?:name|amount|note|delete)$")
+# What LedgerLine.amount can hold (16 digits, 2 of them decimals).
+MAX_AMOUNT = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"])
 UNIT_CHOICES = [(WAN, _("万元")), (YUAN, _("元"))]
 
 
@@ -67,9 +69,12 @@ class LineRowForm(forms.Form):
 
     def clean_amount(self):
         try:
-            return parse_amount(self.cleaned_data["amount"], self.unit)
+            amount = parse_amount(self.cleaned_data["amount"], self.unit)
         except AmountError as exc:
             raise forms.ValidationError(str(exc), code="amount") from exc
+        if amount is not None and amount >= MAX_AMOUNT:
+            raise forms.ValidationError(_("金额过大：单行不能超过 99 万亿元，请检查单位是否选错。"), code="amount")
+        return amount
 
     def clean(self):
         data = super().clean()
