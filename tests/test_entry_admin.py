@@ -143,3 +143,10 @@ def test_cadre_sees_but_cannot_change_a_party_organisation_spanning_towns(client
     page = client.get(reverse("admin:villages_partyorganization_change", args=[regional.pk])).content.decode()
     assert "长胜村" in page and "新坝村" not in page  # only memberships in her town are shown
     assert client.get(reverse("admin:villages_partyorganization_change", args=[own.pk])).status_code == 200
+
+
+def test_town_page_links_to_the_town_records_kept_in_the_admin(client, staffed, world):
+    client.force_login(staffed["alice"])
+    page = client.get(reverse("ledger:town_villages", kwargs={"pk": world["baqiao"].pk})).content.decode()
+    assert reverse("admin:ledger_share_changelist") in page
+    assert reverse("admin:villages_enterprise_changelist") in page
