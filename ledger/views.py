@@ -99,7 +99,8 @@ def _village_year_url(village: Village, year: int, unit: str = WAN) -> str:
     return url if unit == WAN else f"{url}?{urlencode({'unit': unit})}"
 
 
-def _groups_for_display(statement: selectors.Statement, form: StatementForm | None) -> list[dict]:
+def _groups_for_display(statement: selectors.Statement, form: StatementForm | None,
+                        totals: dict[int, Decimal]) -> list[dict]:
     """Rows of the statement page: each item with its rows, last year's amounts and the change."""
     stored_by_item: dict[int, list] = {}
     for line in statement.lines:
@@ -122,9 +123,6 @@ def _groups_for_display(statement: selectors.Statement, form: StatementForm | No
             if len(lines) == 1 and not lines[0].name and not lines[0].note:
                 rows = []  # the item row already says it all
             groups.append({"item": item, "rows": rows, "last": statement.last_by_code.get(item.code)})
-    totals = statement.stored_totals
-    if form is not None and form.data is not None and form.is_valid():
-        totals = item_totals((line.item_id, line.amount) for line in form.lines())
     for group in groups:
         group["total"] = totals.get(group["item"].pk, Decimal("0.00"))
         group["change"] = None if group["last"] is None else group["total"] - group["last"]
@@ -135,14 +133,16 @@ def _render_statement(request, statement, *, entry: EntryForm, form: StatementFo
                       warnings=(), conflict=None, show_errors=False, status=200):
     ledger_year = statement.ledger_year
     user = request.user
+    # The figures of what is on screen: the typing when it is valid, else what is stored.
     totals = statement.stored_totals
     if form is not None and form.data is not None and form.is_valid():
         totals = item_totals((line.item_id, line.amount) for line in form.lines())
     context = {
         "statement": statement, "village": statement.village, "year": statement.year, "ledger_year": ledger_year,
         "entry": entry, "form": form, "unit": unit, "unit_label": {WAN: _("万元"), YUAN: _("元")}[unit],
-        "groups": _groups_for_display(statement, form), "figures": statement.figures(totals),
-        "warnings": warnings, "warned": {warning.key for warning in warnings}, "conflict": conflict, "show_errors": show_errors,
+        "groups": _groups_for_display(statement, form, totals), "figures": statement.figures(totals),
+        "warnings": warnings, "warned": {warning.key for warning in warnings}, "conflict": conflict,
+        "show_errors": show_errors,
         "transitions": access.allowed_transitions(user, ledger_year),
         "history": selectors.ledger_year_history(ledger_year),
         "terms": _terms_for_script(statement),
@@ -156,7 +156,7 @@ def _render_statement(request, statement, *, entry: EntryForm, form: StatementFo
 def _terms_for_script(statement: selectors.Statement) -> dict:
     """What the page script needs to compute the figures as the user types (the server stays the authority)."""
     return {
-        "terms": {str(item_id): pairs for item_id, pairs in statement.terms.items()},
+        "terms": {str(item.pk): statement.terms.get(item.pk, []) for item in statement.items},
         "figures": list(selectors.STATEMENT_FIGURES),
         "last": {f.code: (str(f.last) if f.last is not None else None) for f in statement.figures()},
     }
