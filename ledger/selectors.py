@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from villages.models import Town, Village
 
@@ -166,12 +167,12 @@ class HistoryEntry:
 
 
 WORKFLOW_ACTIONS = {"submit", "approve", "reject", "reopen"}
-_KIND = {"+": "新增", "~": "修改", "-": "删除"}
+_KIND = {"+": _("新增"), "~": _("修改"), "-": _("删除")}
 
 
 def _who(user) -> str:
     if user is None:
-        return "系统"
+        return str(_("系统"))
     return user.get_full_name() or user.username
 
 
@@ -198,7 +199,7 @@ def ledger_year_history(ledger_year: LedgerYear | None, *, after: datetime | Non
         if row.history_type == "-":
             old = row.amount
         entries.append(HistoryEntry(
-            at=row.history_date, who=_who(row.history_user), kind=_KIND.get(row.history_type, row.history_type),
+            at=row.history_date, who=_who(row.history_user), kind=str(_KIND.get(row.history_type, row.history_type)),
             item=items.get(row.item_id, ""), name=row.name, old=old, new=new,
             old_note=before.note if before is not None else None, new_note=row.note,
             source=source_labels.get(row.history_source, row.history_source),
