@@ -150,3 +150,16 @@ def test_town_page_links_to_the_town_records_kept_in_the_admin(client, staffed, 
     page = client.get(reverse("ledger:town_villages", kwargs={"pk": world["baqiao"].pk})).content.decode()
     assert reverse("admin:ledger_share_changelist") in page
     assert reverse("admin:villages_enterprise_changelist") in page
+
+
+def test_demo_users_get_the_admin_access_of_their_role(db):
+    from django.contrib.auth import get_user_model
+
+    from ledger.demo import load_demo
+
+    load_demo()
+    users = {user.username: user for user in get_user_model().objects.all()}
+    assert users["baqiao_cadre"].is_staff and users["baqiao_cadre"].has_perm("ledger.change_share")
+    assert users["baqiao_reviewer"].has_perm("villages.change_enterprise")
+    assert users["yangzhong_official"].has_perm("ledger.change_ledgerrules")
+    assert users["yangzhong_staff"].is_staff and not users["yangzhong_staff"].has_perm("ledger.change_ledgerrules")
