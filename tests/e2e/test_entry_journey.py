@@ -5,20 +5,12 @@ every change."""
 
 from decimal import Decimal
 
-from django.apps import apps
-
-from ledger import metrics
 from ledger.models import LedgerYear
-from ledger.systems import sync_reference_data
 
 from .. import factories
 
 
 def test_cadre_enters_and_submits_reviewer_approves_late_tab_gets_a_conflict(journey, transactional_db):
-    # A transactional test empties every table afterwards, the accounting systems of the data
-    # migration included; whichever browser test runs second must put them back.
-    sync_reference_data(apps)
-    metrics.clear_cache()
     county = factories.make_county("321182000000", "扬中市")
     town = factories.make_town(county, 103, "八桥镇")
     village = factories.make_village(town, 201, "长胜村")
