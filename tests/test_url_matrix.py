@@ -1,0 +1,145 @@
+"""Every URL of the project × every kind of user, generated from the URL configuration.
+
+A new URL cannot escape: each one is requested by an anonymous visitor, a user without a role, a
+user of another county and the users in scope. If a URL takes a parameter this file does not know
+how to fill, the test fails and says so. Rules for every URL:
+- anonymous: sent to a login page (or 404/405), never shown a page, unless the URL is public;
+- outsiders (no role, or another county): never a page that shows 八桥镇's data; POSTs change nothing;
+- users in scope: no server error.
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from ledger.models import LedgerLine, LedgerYear, LedgerYearEvent
+
+from .factories import make_ledger_year
+
+PUBLIC = {"login", "set_language", "healthz", "favicon.ico", "admin:login", "admin:logout", "logout",
+          "admin:password_reset"}
+# Names whose page is a redirect for everybody (no data shown).
+ALWAYS_REDIRECT = {"admin:view_on_site"}
+SECRET_MARKERS = ("长胜村", "八桥镇")
+OUTSIDERS = ("nobody", "oscar")
+INSIDERS = ("alice", "bob", "carol", "dave", "admin")
+
+
+def walk(patterns, prefix="", namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), f"{namespace}{pattern.name or ''}"
+
+
+ROUTES = sorted(set(walk(get_resolver().url_patterns)))
+
+
+def sample_kwargs(name: str, route: str, objects: dict) -> dict[str, str]:
+    """Fill a route's parameters with 八桥镇/扬中市 objects (in scope for insiders only)."""
+    values = {}
+    for param in re.findall(r"<(?:\w+:)?(\w+)>", route):
+        key = f"{name}.{param}"
+        if key in objects:
+            values[param] = objects[key]
+        elif param in objects:
+            values[param] = objects[param]
+        else:
+            pytest.fail(f"URL {name!r} ({route}) has parameter {param!r}: add a sample value in {__file__}")
+    return values
+
+
+def build(route: str, kwargs: dict) -> str:
+    path = route.lstrip("^").rstrip("$").replace("\\Z", "").replace("\\", "")
+    for param, value in kwargs.items():
+        path = re.sub(rf"<(?:\w+:)?{param}>|\(\?P<{param}>[^)]*\)", str(value), path)
+    return "/" + path
+
+
+@pytest.fixture
+def objects(world, people):
+    ly = make_ledger_year(world["villages"]["长胜村"], 2024, {"operating_revenue": "100"}, status="approved")
+    values = {
+        "village_pk": ly.village_id, "town_pk": world["baqiao"].pk, "county_pk": world["yangzhong"].pk,
+        "year": 2024, "pk": ly.village_id, "ledger_year_pk": ly.pk,
+        "ledger:town_villages.pk": world["baqiao"].pk,
+        # The admin: any object id; the users tried here are not staff, or are administrators.
+        "object_id": ly.pk, "id": people["alice"].pk, "app_label": "ledger", "content_type_id": 1, "uidb64": "x", "token": "y",
+        "url": "x",
+    }
+    values.update(extra_objects(world, ly))
+    return values
+
+
+def extra_objects(world, ledger_year) -> dict:
+    """Sample values for parameters of the import and dashboard URLs."""
+    values = {}
+    try:
+        from ledger.models import ImportBatch
+    except ImportError:
+        return values
+    batch = ImportBatch.objects.create(**_batch_fields(ImportBatch, world))
+    values.update({"batch_pk": batch.pk, "ledger:import_detail.pk": batch.pk})
+    return values
+
+
+def _batch_fields(model, world) -> dict:
+    fields = {f.name for f in model._meta.get_fields()}
+    data = {"filename": "八桥镇长胜村.xlsx", "sha256": "0" * 64}
+    if "town" in fields:
+        data["town"] = world["baqiao"]
+    if "county" in fields:
+        data["county"] = world["yangzhong"]
+    return {k: v for k, v in data.items() if k in fields}
+
+
+def login(client, people, who):
+    if who != "anonymous":
+        client.force_login(people[who])
+
+
+def is_login_redirect(response) -> bool:
+    return response.status_code == 302 and "login" in response.get("Location", "")
+
+
+@pytest.mark.parametrize("route,name", ROUTES, ids=[f"{n or r}" for r, n in ROUTES])
+def test_every_url_keeps_data_from_anonymous_and_outsiders(client, people, objects, route, name):
+    url = build(route, sample_kwargs(name, route, objects))
+    before = (LedgerLine.objects.count(), LedgerYear.objects.count(), LedgerYearEvent.objects.count())
+    public = name in PUBLIC or route in PUBLIC
+
+    response = client.get(url)
+    if not public and name not in ALWAYS_REDIRECT:
+        assert response.status_code in (302, 404, 405), f"anonymous GET {url}: {response.status_code}"
+        if response.status_code == 302:
+            assert is_login_redirect(response), f"anonymous GET {url} → {response['Location']}"
+
+    for who in OUTSIDERS:
+        client.logout()
+        login(client, people, who)
+        response = client.get(url)
+        assert response.status_code < 500, f"{who} GET {url}: {response.status_code}"
+        if response.status_code == 200:
+            body = response.content.decode(errors="replace")
+            leaked = [m for m in SECRET_MARKERS if m in body]
+            assert not leaked, f"{who} sees {leaked} at {url}"
+        response = client.post(url, {})
+        assert response.status_code < 500, f"{who} POST {url}: {response.status_code}"
+        if response.status_code == 200:
+            assert not [m for m in SECRET_MARKERS if m in response.content.decode(errors="replace")]
+
+    assert (LedgerLine.objects.count(), LedgerYear.objects.count(), LedgerYearEvent.objects.count()) == before
+
+
+@pytest.mark.parametrize("route,name", [r for r in ROUTES if not r[0].startswith("admin/")],
+                         ids=[f"{n or r}" for r, n in ROUTES if not r.startswith("admin/")])
+def test_every_page_answers_users_in_scope_without_error(client, people, objects, route, name):
+    url = build(route, sample_kwargs(name, route, objects))
+    for who in INSIDERS:
+        client.logout()
+        login(client, people, who)
+        response = client.get(url)
+        assert response.status_code < 500, f"{who} GET {url}: {response.status_code}"
