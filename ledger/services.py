@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from villages.models import Village
 
@@ -74,9 +75,17 @@ def to_cents(amount: Decimal) -> Decimal:
     return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _validate_lines(ledger_year: LedgerYear, lines: Sequence[LineInput]) -> None:
+def _validate_lines(ledger_year: LedgerYear, lines: Sequence[LineInput], allowed: set[int] | None = None) -> None:
+    problems = line_problems(ledger_year, lines, allowed)
+    if problems:
+        raise LedgerError("；".join(problems))
+
+
+def line_problems(ledger_year: LedgerYear, lines: Sequence[LineInput], allowed: set[int] | None = None) -> list[str]:
+    """What is wrong with a statement of the village-year (empty when it can be written)."""
     problems = []
-    allowed = set(LineItem.objects.filter(system_id=ledger_year.system_id).values_list("pk", flat=True))
+    if allowed is None:
+        allowed = set(LineItem.objects.filter(system_id=ledger_year.system_id).values_list("pk", flat=True))
     seen = set()
     for line in lines:
         if line.item_id not in allowed:
@@ -88,8 +97,7 @@ def _validate_lines(ledger_year: LedgerYear, lines: Sequence[LineInput]) -> None
             problems.append("金额不能为负数。")
         if to_cents(line.amount) != line.amount:
             problems.append(f"金额 {line.amount} 超过两位小数（元以下只记到分）。")
-    if problems:
-        raise LedgerError("；".join(problems))
+    return problems
 
 
 def diff_lines(existing: Iterable[LedgerLine], incoming: Sequence[LineInput], ledger_year_id: int) -> LineChanges:
@@ -206,19 +214,133 @@ def ledger_year_replace_lines(
             raise LedgerLocked(f"{current} 已审核锁定，不能修改；如需更正请先由审核人重新打开。")
         if expected_version is not None and expected_version != current.version:
             raise StaleVersion(current, expected_version)
-        _validate_lines(current, lines)
-        existing = list(current.lines.all())
-        changes = diff_lines(existing, lines, current.pk)
-        if changes.any:
-            apply_changes(changes, actor=actor, source=source, reason=reason, batch_id=batch_id)
-            set_figures(current, lines)
-            current.version += 1
-            current.updated_by = actor if getattr(actor, "pk", None) else None
-            current._change_reason = reason[:100] if reason else None
-            current._history_user = actor if getattr(actor, "pk", None) else None
-            current.save()
+        changes = replace_statements(statements=[(current, lines)], actor=actor, source=source, reason=reason,
+                                     batch_id=batch_id)[current.pk]
         ledger_year.__dict__.update(current.__dict__)
     return changes
+
+
+def replace_statements(
+    *,
+    statements: Sequence[tuple[LedgerYear, Sequence[LineInput]]],
+    actor=None,
+    source: str = "system",
+    reason: str = "",
+    batch_id: int | None = None,
+    event_action: str | None = None,
+    when=None,
+    dry_run: bool = False,
+) -> dict[int, LineChanges]:
+    """Make each statement the complete set of lines of its village-year, for one or many years at once.
+
+    The shared core of every write of lines (a form's one year, an import's thousands): it checks the
+    lines, loads the stored lines of all the years in one query, diffs, writes lines and their history
+    in bulk, recomputes the figures and bumps the version of the years that changed (with their own
+    history), and records `event_action` for them. The caller has locked the `LedgerYear` rows and
+    checked their status and version, and holds the transaction. With `dry_run` nothing is written:
+    the result says what would change.
+    """
+    when = when or timezone.now()
+    user = actor if getattr(actor, "pk", None) else None
+    allowed = _items_by_system({ledger_year.system_id for ledger_year, _ in statements})
+    problems = []
+    for ledger_year, lines in statements:
+        problems += [f"{ledger_year}：{p}" for p in line_problems(ledger_year, lines, allowed[ledger_year.system_id])]
+    if problems:
+        raise LedgerError("；".join(problems))
+
+    existing: dict[int, list[LedgerLine]] = {ledger_year.pk: [] for ledger_year, _ in statements}
+    ids = list(existing)
+    for start in range(0, len(ids), 5000):  # stays under SQLite's limit of query parameters
+        for line in LedgerLine.objects.filter(ledger_year_id__in=ids[start:start + 5000]):
+            existing[line.ledger_year_id].append(line)
+
+    result: dict[int, LineChanges] = {}
+    combined = LineChanges()
+    touched: list[LedgerYear] = []
+    for ledger_year, lines in statements:
+        changes = diff_lines(existing[ledger_year.pk], lines, ledger_year.pk)
+        result[ledger_year.pk] = changes
+        if not changes.any:
+            continue
+        combined.created += changes.created
+        combined.changed += changes.changed
+        combined.deleted += changes.deleted
+        if not dry_run:
+            set_figures(ledger_year, lines)
+            ledger_year.version += 1
+            ledger_year.updated_by = user
+            ledger_year.updated_at = when
+            touched.append(ledger_year)
+    if dry_run or not touched:
+        return result
+    apply_changes(combined, actor=actor, source=source, reason=reason, batch_id=batch_id, when=when)
+    bulk_update_with_history(
+        touched, LedgerYear, [*LedgerYear.FIGURES, "version", "updated_by", "updated_at"], batch_size=500,
+        default_user=user, default_change_reason=reason[:100] if reason else None, default_date=when,
+    )
+    if event_action:
+        LedgerYearEvent.objects.bulk_create([
+            LedgerYearEvent(ledger_year=ledger_year, action=event_action, from_status=ledger_year.status,
+                            to_status=ledger_year.status, actor=user, reason=reason)
+            for ledger_year in touched
+        ], batch_size=2000)
+    return result
+
+
+def _items_by_system(system_ids: Iterable[int]) -> dict[int, set[int]]:
+    allowed: dict[int, set[int]] = {system_id: set() for system_id in system_ids}
+    for pk, system_id in LineItem.objects.filter(system_id__in=allowed).values_list("pk", "system_id"):
+        allowed[system_id].add(pk)
+    return allowed
+
+
+def ledger_years_open_many(*, keys: Iterable[tuple[Village, int]], actor=None, when=None) -> dict[tuple[int, int], LedgerYear]:
+    """The village-years for (village, year) pairs, locked for update; missing ones are created as drafts.
+
+    For bulk writers (imports): a few queries whatever the number of years. Call inside a transaction.
+    """
+    when = when or timezone.now()
+    user = actor if getattr(actor, "pk", None) else None
+    wanted = {(village.pk, year): village for village, year in keys}
+    found = _locked_years(wanted)
+    missing = [key for key in wanted if key not in found]
+    if missing:
+        systems = {}
+        for _, year in missing:
+            if year not in systems:
+                try:
+                    systems[year] = AccountingSystem.for_year(year)
+                except AccountingSystem.DoesNotExist as exc:
+                    raise LedgerError(f"{year} 年没有适用的会计制度。") from exc
+        new = [
+            LedgerYear(village_id=village_id, year=year, system=systems[year], town_id=wanted[(village_id, year)].town_id,
+                       county_id=wanted[(village_id, year)].town.county_id, updated_by=user)
+            for village_id, year in missing
+        ]
+        bulk_create_with_history(new, LedgerYear, batch_size=1000, default_user=user, default_date=when)
+        created = _locked_years(dict.fromkeys(missing))
+        LedgerYearEvent.objects.bulk_create([
+            LedgerYearEvent(ledger_year=ledger_year, action=LedgerYearEvent.Action.CREATE,
+                            to_status=ledger_year.status, actor=user)
+            for ledger_year in created.values()
+        ], batch_size=2000)
+        found.update(created)
+    return found
+
+
+def _locked_years(keys) -> dict[tuple[int, int], LedgerYear]:
+    """Existing village-years for (village id, year) keys, one query per year and chunk, rows locked."""
+    by_year: dict[int, list[int]] = {}
+    for village_id, year in keys:
+        by_year.setdefault(year, []).append(village_id)
+    found = {}
+    for year, village_ids in by_year.items():
+        for start in range(0, len(village_ids), 5000):
+            rows = LedgerYear.objects.select_for_update().filter(year=year, village_id__in=village_ids[start:start + 5000])
+            for ledger_year in rows:
+                found[(ledger_year.village_id, year)] = ledger_year
+    return found
 
 
 def ledger_year_recompute(*, ledger_year: LedgerYear) -> bool:
