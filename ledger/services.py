@@ -15,7 +15,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from villages.models import Village
 
 from .metrics import figures_for
-from .models import AccountingSystem, LedgerLine, LedgerYear, LedgerYearEvent, LineItem
+from .models import AccountingSystem, ImportBatch, LedgerLine, LedgerYear, LedgerYearEvent, LineItem
 
 CENT = Decimal("0.01")
 LINE_FIELDS = ("amount", "note", "share_id", "enterprise_id")
@@ -295,8 +295,11 @@ def _items_by_system(system_ids: Iterable[int]) -> dict[int, set[int]]:
     return allowed
 
 
-def ledger_years_open_many(*, keys: Iterable[tuple[Village, int]], actor=None, when=None) -> dict[tuple[int, int], LedgerYear]:
-    """The village-years for (village, year) pairs, locked for update; missing ones are created as drafts.
+def ledger_years_open_many(
+    *, keys: Iterable[tuple[Village, int]], actor=None, when=None
+) -> tuple[dict[tuple[int, int], LedgerYear], set[tuple[int, int]]]:
+    """The village-years for (village, year) pairs, locked for update, and the keys of those created
+    here (as drafts under their year's accounting system, with a 新建 event).
 
     For bulk writers (imports): a few queries whatever the number of years. Call inside a transaction.
     """
@@ -326,7 +329,7 @@ def ledger_years_open_many(*, keys: Iterable[tuple[Village, int]], actor=None, w
             for ledger_year in created.values()
         ], batch_size=2000)
         found.update(created)
-    return found
+    return found, set(missing)
 
 
 def _locked_years(keys) -> dict[tuple[int, int], LedgerYear]:
@@ -397,3 +400,213 @@ def ledger_year_transition(*, ledger_year: LedgerYear, action: str, actor=None, 
                                        to_status=to_status, actor=actor, reason=reason)
         ledger_year.__dict__.update(current.__dict__)
     return ledger_year
+
+
+# --- Imports of ledger files -------------------------------------------------------------------
+
+@dataclass
+class ImportCheck:
+    """The outcome of reading a file: how it was read, what it would do, and every problem."""
+
+    file_format: str = ""
+    problems: list = field(default_factory=list)  # ledger.importing.parser.Problem
+    notes: list[str] = field(default_factory=list)
+    parsed: object = None  # ledger.importing.parser.ParsedFile
+    plan: object = None  # ledger.importing.planner.Plan
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def import_check(*, data: bytes, villages=None, town=None, year: int | None = None) -> ImportCheck:
+    """Read a ledger file and compare it with the database, writing nothing.
+
+    `villages` is the scope the file may write to (default: all); `town` and `year` are what the
+    uploader said, used where the file does not say it and checked where it does.
+    """
+    from villages.models import Town
+
+    from .importing.parser import Catalog, Places, Problem, parse_sheets
+    from .importing.planner import plan_import
+    from .importing.reader import FileRejected, read_sheets
+
+    check = ImportCheck()
+    try:
+        check.file_format, sheets = read_sheets(data)
+    except FileRejected as exc:
+        check.problems = exc.problems or [Problem("", None, "", "", exc.message)]
+        return check
+    villages = (villages if villages is not None else Village.objects.all()).select_related("town")
+    towns = Town.objects.filter(pk__in=villages.values("town_id"))
+    parsed = parse_sheets(sheets, catalog=Catalog(), places=Places(villages, towns), town=town, year=year)
+    del sheets
+    check.parsed, check.notes = parsed, parsed.notes
+    check.problems = list(parsed.problems)
+    if not check.problems and not parsed.statements:
+        check.problems.append(Problem("", None, "", "", "文件中没有任何村的金额，没有可导入的内容"))
+    if not check.problems:
+        check.plan = plan_import(parsed)
+        check.problems += check.plan.problems
+    return check
+
+
+def _scope_of(batch: ImportBatch):
+    from villages.access import visible_villages
+
+    return visible_villages(batch.created_by) if batch.created_by_id else Village.objects.all()
+
+
+def import_batch_create(*, data: bytes, filename: str, actor=None, town=None, year: int | None = None) -> ImportBatch:
+    """Keep an uploaded file (who, when, the file, its hash) as a new import batch; nothing is read yet."""
+    import hashlib
+    import os
+
+    from django.core.files.base import ContentFile
+
+    batch = ImportBatch(created_by=actor if getattr(actor, "pk", None) else None,
+                        filename=os.path.basename(filename)[:255] or "upload", sha256=hashlib.sha256(data).hexdigest(),
+                        size=len(data), town=town, year=year)
+    batch.file.save(batch.filename, ContentFile(data), save=False)
+    batch.save()
+    return batch
+
+
+def _set_progress(batch: ImportBatch, progress: int, **fields) -> None:
+    # Outside the import's transaction, so that a polling page sees it at once.
+    fields["progress"] = progress
+    ImportBatch.objects.filter(pk=batch.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(batch, name, value)
+
+
+def _batch_data(batch: ImportBatch) -> bytes:
+    with batch.file.open("rb") as handle:
+        return handle.read()
+
+
+def _record_check(batch: ImportBatch, check: ImportCheck) -> None:
+    batch.file_format = check.file_format
+    batch.errors = [problem.as_dict() for problem in check.problems]
+    batch.message = "\n".join(check.notes)
+    if check.parsed is not None:
+        batch.rows_read = check.parsed.rows_read
+        batch.line_count = check.parsed.line_count
+    if check.plan is not None:
+        batch.preview = check.plan.rows
+        batch.years_created = check.plan.count("created")
+        batch.years_changed = check.plan.count("changed")
+        batch.years_unchanged = check.plan.count("unchanged")
+        totals = check.plan.totals
+        batch.lines_created, batch.lines_changed, batch.lines_deleted = (
+            totals["lines_created"], totals["lines_changed"], totals["lines_deleted"])
+
+
+def import_batch_check(*, batch: ImportBatch) -> ImportBatch:
+    """Read the batch's file and store the preview (status 待确认) or every problem (status 有错误)."""
+    _set_progress(batch, 10, status=ImportBatch.Status.RUNNING if batch.status == ImportBatch.Status.QUEUED
+                  else batch.status)
+    check = import_check(data=_batch_data(batch), villages=_scope_of(batch), town=batch.town, year=batch.year)
+    _record_check(batch, check)
+    batch.status = ImportBatch.Status.READY if check.ok else ImportBatch.Status.INVALID
+    batch.progress = 100 if not check.ok else 0
+    batch.save()
+    return batch
+
+
+def import_batch_apply(*, batch: ImportBatch, actor=None, check: ImportCheck | None = None) -> ImportBatch:
+    """Write a checked import: every village-year in the file gets the file's statement, in one transaction.
+
+    The file is read again (the database may have changed since the preview); any problem, including
+    a village-year approved since, leaves everything as it was and the batch 有错误. Lines and their
+    history (source 导入, this batch's id), the figures, the versions and the 导入 events are written
+    in bulk; what undo needs is kept on the batch.
+    """
+    when = timezone.now()
+    _set_progress(batch, 5, status=ImportBatch.Status.RUNNING)
+    if check is None:
+        check = import_check(data=_batch_data(batch), villages=_scope_of(batch), town=batch.town, year=batch.year)
+    _record_check(batch, check)
+    if not check.ok:
+        batch.status, batch.progress = ImportBatch.Status.INVALID, 100
+        batch.save()
+        return batch
+    _set_progress(batch, 40)
+    parsed = check.parsed
+    reason = f"导入 {batch.filename}"[:100]
+    try:
+        with transaction.atomic():
+            years, new_keys = ledger_years_open_many(
+                keys=[(parsed.villages[village_id], year) for village_id, year in parsed.statements],
+                actor=actor, when=when,
+            )
+            locked = [ly for ly in years.values() if ly.is_locked]
+            if locked:
+                raise LedgerLocked("；".join(f"{ly} 已审核锁定，不能导入覆盖" for ly in locked[:50]))
+            statements = [(years[key], list(lines.values())) for key, lines in parsed.statements.items()]
+            before = {ly.pk: [] for ly, _ in statements}
+            changed_ids = {ly.pk for ly, _ in statements}
+            for line in LedgerLine.objects.filter(ledger_year_id__in=[
+                    ly.pk for key, ly in years.items() if key not in new_keys]).iterator(chunk_size=5000):
+                if line.ledger_year_id in changed_ids:
+                    before[line.ledger_year_id].append(
+                        [line.item_id, line.name, str(line.amount), line.note, line.share_id, line.enterprise_id])
+            results = replace_statements(statements=statements, actor=actor, source="import", reason=reason,
+                                         batch_id=batch.pk, event_action=LedgerYearEvent.Action.IMPORT, when=when)
+            touched = {ly.pk: ly for ly, _ in statements if results[ly.pk].any}
+            created = [ly.pk for key, ly in years.items() if key in new_keys and ly.pk in touched]
+            batch.undo_data = {
+                "created": created,
+                "before": {str(pk): before[pk] for pk in touched if pk not in set(created)},
+                "versions": {str(pk): ly.version for pk, ly in touched.items()},
+            }
+            batch.status, batch.progress, batch.applied_at = ImportBatch.Status.APPLIED, 100, when
+            batch.save()
+    except LedgerError as exc:
+        from .importing.parser import Problem
+
+        batch.errors = [Problem("", None, "", "", str(exc)).as_dict()]
+        batch.status, batch.progress = ImportBatch.Status.INVALID, 100
+        batch.save()
+    return batch
+
+
+def import_batch_undo(*, batch: ImportBatch, actor=None) -> ImportBatch:
+    """Put back what an import replaced, while none of its village-years is approved or edited since.
+
+    Years the import created are removed; the others get their earlier lines back (history source
+    导入, this batch's id, a 撤销导入 event).
+    """
+    if batch.status != ImportBatch.Status.APPLIED:
+        raise LedgerError("只有已导入的批次可以撤销。")
+    when = timezone.now()
+    versions = {int(pk): version for pk, version in batch.undo_data.get("versions", {}).items()}
+    created = set(batch.undo_data.get("created", []))
+    before = {int(pk): lines for pk, lines in batch.undo_data.get("before", {}).items()}
+    reason = f"撤销导入 {batch.filename}"[:100]
+    with transaction.atomic():
+        current = {ly.pk: ly for ly in LedgerYear.objects.select_for_update().filter(pk__in=list(versions))}
+        problems = []
+        for pk, ly in current.items():
+            if ly.is_locked:
+                problems.append(f"{ly} 已审核锁定")
+            elif ly.version != versions[pk]:
+                problems.append(f"{ly} 在导入后又被修改过")
+        if problems:
+            raise LedgerLocked("不能撤销：" + "；".join(problems[:50]) + "。")
+        statements = []
+        for pk, ly in current.items():
+            lines = [] if pk in created else [
+                LineInput(item_id=item_id, name=name, amount=Decimal(amount), note=note, share_id=share_id,
+                          enterprise_id=enterprise_id)
+                for item_id, name, amount, note, share_id, enterprise_id in before.get(pk, [])
+            ]
+            statements.append((ly, lines))
+        replace_statements(statements=statements, actor=actor, source="import", reason=reason, batch_id=batch.pk,
+                           event_action=LedgerYearEvent.Action.UNDO_IMPORT, when=when)
+        # Village-years that only existed because of this import go again, so they do not rank as 空壳村.
+        LedgerYear.objects.filter(pk__in=[pk for pk in created if pk in current]).delete()
+        batch.status, batch.undone_at = ImportBatch.Status.UNDONE, when
+        batch.undone_by = actor if getattr(actor, "pk", None) else None
+        batch.save()
+    return batch
