@@ -610,3 +610,38 @@ def import_batch_undo(*, batch: ImportBatch, actor=None) -> ImportBatch:
         batch.undone_by = actor if getattr(actor, "pk", None) else None
         batch.save()
     return batch
+
+
+def import_ledger_file(*, data: bytes, filename: str, town=None, year: int | None = None, dry_run: bool = False,
+                       actor=None) -> tuple[ImportCheck, ImportBatch | None]:
+    """Check a file and, unless `dry_run` or a problem is found, keep it as a batch and write it.
+
+    What `manage.py import_ledger` does; on any problem nothing is written (not even the batch).
+    """
+    check = import_check(data=data, town=town, year=year)
+    if not check.ok or dry_run:
+        return check, None
+    batch = import_batch_create(data=data, filename=filename, actor=actor, town=town, year=year)
+    batch = import_batch_apply(batch=batch, actor=actor, check=check)
+    if batch.status != ImportBatch.Status.APPLIED:
+        from .importing.parser import Problem
+
+        check.problems = [Problem(**error) for error in batch.errors]
+    return check, batch
+
+
+def town_by_code_or_name(text: str):
+    """The town a command line names, by 9/12-digit code or by name; LedgerError if none or several."""
+    from villages.models import Town
+
+    text = text.strip()
+    if text.isdigit():
+        town = Town.objects.filter(code=text.ljust(12, "0")[:12]).first()
+    else:
+        matches = list(Town.objects.filter(name=text)[:2])
+        if len(matches) > 1:
+            raise LedgerError(f"有多个乡镇名为“{text}”，请使用乡镇的区划代码。")
+        town = matches[0] if matches else None
+    if town is None:
+        raise LedgerError(f"找不到乡镇“{text}”。")
+    return town

@@ -1,11 +1,9 @@
 from decimal import Decimal
 
-import pytest
-
 from ledger import services
 from ledger.models import LedgerYear
 
-from .importfiles import MESSY_WIDE_MERGES, csv_bytes, messy_wide_rows, xlsx
+from .importfiles import MESSY_WIDE_MERGES, messy_wide_rows, xlsx
 
 
 def lines_of(village, year):

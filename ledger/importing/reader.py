@@ -143,7 +143,8 @@ def _read_workbook(data: bytes) -> list[Sheet]:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
         for index, meta in enumerate(workbook.sheets_metadata):
-            if str(meta.typ) != "SheetTypeEnum.WorkSheet" and "WorkSheet" not in str(meta.typ):
+            # Chart sheets have no cells; hidden sheets hold drop-down lists, not ledgers.
+            if "WorkSheet" not in str(meta.typ) or "Visible" not in str(meta.visible):
                 continue
             sheet = workbook.get_sheet_by_index(index)
             rows = sheet.to_python(skip_empty_area=False)
