@@ -308,7 +308,9 @@ def _find_header(rows: list[list], catalog: Catalog) -> tuple[int, int, list[Col
             wide = "item_value" in roles
             if not has_place or not (long or wide):
                 continue
-            score = sum(role not in ("unknown", "ignored") for role in roles) + (end - start) * 0.1 * wide
+            # The most known columns wins; on a tie one header row beats two (a 单位 line above
+            # the header adds nothing).
+            score = (sum(role not in ("unknown", "ignored") for role in roles), start - end)
             if best is None or score > best[0]:
                 best = (score, start, end, columns)
     return None if best is None else best[1:]
