@@ -90,6 +90,7 @@ class ParsedFile:
     villages: dict[int, Village] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # how each sheet was read, shown on the preview
+    unreadable: set = field(default_factory=set)  # village-years with a bad amount: totals not checked
     rows_read: int = 0
 
     @property
@@ -534,6 +535,8 @@ class _RowContext:
             return
         for column, value in values:
             ok, amount = self.read_amount(r, column, value, column.unit or self.unit)
+            if not ok:
+                self.parsed.unreadable.add((village.pk, year))
             if not ok or amount is None:
                 continue
             item = self.item(r, column, column.code, column.label, year)
@@ -572,6 +575,8 @@ class _RowContext:
             self.problem(r, item_column, label_text, reason)
             return
         ok, amount = self.read_amount(r, amount_column, value, unit)
+        if not ok:
+            self.parsed.unreadable.add((village.pk, year))
         if not ok or amount is None:
             return
         item = self.item(r, item_column, code, label_text, year)
@@ -603,6 +608,8 @@ class _RowContext:
 
 def _check_derived(parsed: ParsedFile, derived, catalog: Catalog) -> None:
     for key, metric, stated, tolerance, where in derived:
+        if key in parsed.unreadable:
+            continue  # the bad amount is already reported; a total built without it would be noise
         lines = parsed.statements.get(key, {})
         computed = figures_for((line.item_id, line.amount) for line in lines.values())[metric]
         if abs(computed - stated) > tolerance:
