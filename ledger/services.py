@@ -4,7 +4,9 @@ One path per write keeps three things true at once: the lines, their history (wh
 to what, which action), and the figures on `LedgerYear` that rankings read.
 """
 
+import gc
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -526,12 +528,30 @@ class ImportCheck:
         return not self.problems
 
 
+@contextmanager
+def _bulk_work():
+    """Pause Python's cyclic garbage collector while an import builds and writes ~10⁶ small objects
+    (cells, lines, rows) that hold no cycles: its full passes over them cost a third of the time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def import_check(*, data: bytes, villages=None, town=None, year: int | None = None) -> ImportCheck:
     """Read a ledger file and compare it with the database, writing nothing.
 
     `villages` is the scope the file may write to (default: all); `town` and `year` are what the
     uploader said, used where the file does not say it and checked where it does.
     """
+    with _bulk_work():
+        return _import_check(data=data, villages=villages, town=town, year=year)
+
+
+def _import_check(*, data: bytes, villages, town, year) -> ImportCheck:
     from villages.models import Town
 
     from .importing.parser import Catalog, Places, Problem, parse_sheets
@@ -642,7 +662,7 @@ def import_batch_apply(*, batch: ImportBatch, actor=None, check: ImportCheck | N
     parsed = check.parsed
     reason = f"导入 {batch.filename}"[:100]
     try:
-        with transaction.atomic():
+        with _bulk_work(), transaction.atomic():
             years, new_keys = ledger_years_open_many(
                 keys=[(parsed.villages[village_id], year) for village_id, year in parsed.statements],
                 actor=actor, when=when,

@@ -152,6 +152,12 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 300_000)
 # Files up to this size are checked and written while the browser waits; larger ones go to the worker.
 IMPORT_BACKGROUND_MIN_KB = env_int("IMPORT_BACKGROUND_MIN_KB", 256)
 
+# Admin export buttons (django-import-export): only formats that neutralise formula-like text.
+# (Classes, as the library wants them; the module imports nothing that needs settings.)
+from ledger.export_formats import SafeCSV, SafeXLSX  # noqa: E402
+
+EXPORT_FORMATS = [SafeXLSX, SafeCSV]
+
 # Background work (large imports): django-tasks with its database backend, so the worker needs no
 # other service; `make run` starts `manage.py db_worker` beside the web server.
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}

@@ -8,6 +8,7 @@ Ledgers arrive in two layouts:
 Both are recognised from their header row; nothing depends on the sheet name or column order.
 """
 
+import operator
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
@@ -262,9 +263,8 @@ class Column:
     code: str = ""  # item code (item_value) or metric code (derived)
     unit: str | None = None
 
-    @property
-    def letter(self) -> str:
-        return get_column_letter(self.index + 1)
+    def __post_init__(self):
+        self.letter = get_column_letter(self.index + 1)
 
 
 def parse_sheets(sheets: list[Sheet], *, catalog: Catalog, places: Places, town: Town | None = None,
@@ -272,7 +272,7 @@ def parse_sheets(sheets: list[Sheet], *, catalog: Catalog, places: Places, town:
     """Read every sheet; sheets without a ledger header are skipped (and said so)."""
     parsed = ParsedFile()
     derived: list[tuple[tuple[int, int], str, Decimal, Decimal, Problem]] = []
-    origins: dict[tuple[int, int, int, str], tuple[Decimal, Problem]] = {}
+    origins: dict[tuple, tuple[Decimal, str, int]] = {}  # where each line was first stated
     read_any = False
     for sheet in sheets:
         read_any |= _parse_sheet(sheet, parsed, derived, origins, catalog=catalog, places=places, town=town,
@@ -398,19 +398,31 @@ def _parse_sheet(sheet: Sheet, parsed: ParsedFile, derived, origins, *, catalog:
     unit = sheet_unit or YUAN
     context = _RowContext(sheet, parsed, derived, origins, catalog, places, sheet_town, default_year, unit,
                           town_given=town, year_given=year)
+    context.place_indexes = [column.index for role in ("village", "code", "town") for column in by_role.get(role, [])]
+    # The cells that decide a row's village and year, read with one C-level call per row.
+    key_indexes = [by_role[role][0].index for role in ("town", "year", "code", "village") if by_role.get(role)]
+    getter = operator.itemgetter(*key_indexes)
+    context.place_key = getter if len(key_indexes) > 1 else (lambda row: (getter(row),))
     for column in by_role.get("unknown", []):
         # A column we cannot name that holds numbers is most likely an item typed differently: say so
         # rather than drop its amounts.
         if any(_is_number(row[column.index]) for row in rows[end + 1:end + 200] if column.index < len(row)):
             parsed.add(Problem(sheet.name, end + 1, column.letter, column.label,
                                "无法识别的列：不是会计制度中的科目，也不是已知的合计列；请改用标准科目名称"))
+    footers: dict = {}  # first cell → is it a 填表人/日期 line (a file repeats few distinct first cells)
     for r in range(end + 1, len(rows)):
         row = rows[r]
-        if not any(cell not in ("", None) for cell in row):
+        first = next((cell for cell in row if cell != "" and cell is not None), None)
+        if first is None:
             continue
         parsed.rows_read += 1
-        first = next((clean_text(cell) for cell in row if clean_text(cell)), "")
-        if FOOTER_RE.match(re.sub(r"\s+", "", first)):
+        if first not in footers:
+            footers[first] = bool(FOOTER_RE.match(re.sub(r"\s+", "", clean_text(first))))
+        if footers[first]:
+            continue
+        if len(row) < len(columns):
+            row = row + [""] * (len(columns) - len(row))  # short CSV lines
+        if context.is_total(row, first):
             continue
         if long:
             context.long_row(r, row, by_role)
@@ -432,6 +444,13 @@ class _RowContext:
         self.catalog, self.places, self.town, self.year, self.unit = catalog, places, town, year, unit
         self.town_given, self.year_given = town_given, year_given
         self._towns: dict[str, tuple] = {}
+        self._totals: dict[tuple, bool] = {}
+        self._places: dict[tuple, tuple] = {}
+        self._labels: dict = {}
+        self._texts: dict = {}
+        self.place_indexes: list[int] = []
+        self.place_key = None
+        self._long_columns = None
 
     def problem(self, r: int, column: Column | None, value, reason: str) -> None:
         label = f"{column.letter}（{column.label}）" if column and column.label else (column.letter if column else "")
@@ -443,15 +462,44 @@ class _RowContext:
             return ""
         return row[column.index]
 
-    def is_total(self, row: list, by_role) -> bool:
-        for role in ("village", "code", "town"):
-            for column in by_role.get(role, []):
-                if TOTAL_RE.search(clean_text(self.cell(row, column))):
-                    return True
-        first = next((clean_text(cell) for cell in row if clean_text(cell)), "")
-        return bool(TOTAL_RE.search(first)) and not _is_number(first)
+    def is_total(self, row: list, first) -> bool:
+        """A 合计/小计 row (in the place columns or the first filled cell): skipped, not a village."""
+        key = (*(row[i] for i in self.place_indexes), first)
+        if key not in self._totals:
+            first_text = clean_text(first)
+            self._totals[key] = (
+                any(TOTAL_RE.search(clean_text(row[i])) for i in self.place_indexes)
+                or (bool(TOTAL_RE.search(first_text)) and not _is_number(first_text))
+            )
+        return self._totals[key]
+
+    def _short_text(self, value, length: int) -> str:
+        if value == "" or value is None:
+            return ""
+        if value not in self._texts:
+            self._texts[value] = re.sub(r"\s+", " ", clean_text(value))[:length]
+        return self._texts[value]
 
     def place(self, r: int, row: list, by_role) -> tuple[Village | None, int | None]:
+        """The village and year of a row. Rows repeat the same few places, so each distinct
+        (town, year, code, name) is resolved once; its problems are reported for every row."""
+        key = self.place_key(row)
+        if key not in self._places:
+            found = []
+            problem, self.problem = self.problem, lambda _r, column, value, reason: found.append((column, value, reason))
+            try:
+                result = self._place(r, row, by_role)
+            finally:
+                self.problem = problem
+            self._places[key] = (result, found)
+        result, found = self._places[key]
+        for column, value, reason in found:
+            self.problem(r, column, value, reason)
+        if result[0] is not None:
+            self.parsed.villages[result[0].id] = result[0]
+        return result
+
+    def _place(self, r: int, row: list, by_role) -> tuple[Village | None, int | None]:
         town = self.town
         town_column = (by_role.get("town") or [None])[0]
         if town_column is not None and clean_text(self.cell(row, town_column)):
@@ -495,26 +543,27 @@ class _RowContext:
 
     def item(self, r: int, column: Column, code: str, label: str, year: int) -> LineItem | None:
         system = self.catalog.system_for(year)
-        item = self.catalog.items.get((system.pk, code))
+        item = self.catalog.items.get((system.id, code))
         if item is None:
             self.problem(r, column, label, f"{year} 年适用的{system}中没有科目“{label}”")
         return item
 
     def add_line(self, r: int, column: Column, village: Village, year: int, item: LineItem, name: str,
                  amount: Decimal, note: str = "") -> None:
-        key = (village.pk, year)
-        lines = self.parsed.statements.setdefault(key, {})
-        line_key = (item.pk, name)
-        here = Problem(self.sheet.name, r + 1, column.letter, str(amount), "")
+        key = (village.id, year)
+        lines = self.parsed.statements.get(key)
+        if lines is None:
+            lines = self.parsed.statements[key] = {}
+        line_key = (item.id, name)
         if line_key in lines:
-            first_amount, first = self.origins[(*key, *line_key)]
+            first_amount, sheet_name, row_number = self.origins[(key, line_key)]
             if first_amount != amount:
                 what = f"{item.name}{'·' + name if name else ''}"
                 self.problem(r, column, amount, f"{village.name} {year} 年“{what}”重复且金额不同"
-                                                f"（工作表“{first.sheet}”第 {first.row} 行为 {first_amount} 元）")
+                                                f"（工作表“{sheet_name}”第 {row_number} 行为 {first_amount} 元）")
             return
-        lines[line_key] = LineInput(item_id=item.pk, amount=amount, name=name, note=note)
-        self.origins[(*key, *line_key)] = (amount, here)
+        lines[line_key] = LineInput(item_id=item.id, amount=amount, name=name, note=note)
+        self.origins[(key, line_key)] = (amount, self.sheet.name, r + 1)
 
     def read_amount(self, r: int, column: Column, value, unit: str) -> tuple[bool, Decimal | None]:
         try:
@@ -524,8 +573,6 @@ class _RowContext:
             return False, None
 
     def wide_row(self, r: int, row: list, by_role) -> None:
-        if self.is_total(row, by_role):
-            return
         values = [(column, self.cell(row, column)) for column in by_role.get("item_value", [])]
         stated = [(column, self.cell(row, column)) for column in by_role.get("derived", [])]
         if not any(clean_text(v) for _, v in values + stated):
@@ -546,23 +593,24 @@ class _RowContext:
             self.stated(r, column, village, year, column.code, value, column.unit or self.unit)
 
     def long_row(self, r: int, row: list, by_role) -> None:
-        if self.is_total(row, by_role):
+        if self._long_columns is None:
+            self._long_columns = (by_role["item"][0], by_role["amount"][0], (by_role.get("line_name") or [None])[0],
+                                  (by_role.get("note") or [None])[0])
+        item_column, amount_column, name_column, note_column = self._long_columns
+        raw_label = row[item_column.index]
+        if raw_label not in self._labels:
+            label_text = clean_text(raw_label)
+            label, _ = clean_label(label_text)
+            code = self.catalog.item_code(label)
+            metric = None if code else self.catalog.derived_code(label)
+            skip = bool(TOTAL_RE.search(label_text)) or (not code and not metric and label in IGNORED_WORDS)
+            self._labels[raw_label] = (label_text, label, code, metric, skip)
+        label_text, label, code, metric, skip = self._labels[raw_label]
+        if skip:
             return
-        item_column = by_role["item"][0]
-        amount_column = by_role["amount"][0]
-        name_column = (by_role.get("line_name") or [None])[0]
-        note_column = (by_role.get("note") or [None])[0]
-        label_text = clean_text(self.cell(row, item_column))
-        if TOTAL_RE.search(label_text):
-            return
-        value = self.cell(row, amount_column)
-        if not clean_text(value):
+        value = row[amount_column.index]
+        if value == "" or value is None or (isinstance(value, str) and not value.strip()):
             return  # blank amount: no entry
-        label, _ = clean_label(label_text)
-        code = self.catalog.item_code(label)
-        metric = None if code else self.catalog.derived_code(label)
-        if not code and not metric and label in IGNORED_WORDS:
-            return
         village, year = self.place(r, row, by_role)
         if village is None:
             return
@@ -582,8 +630,8 @@ class _RowContext:
         item = self.item(r, item_column, code, label_text, year)
         if item is None:
             return
-        name = re.sub(r"\s+", " ", clean_text(self.cell(row, name_column)))[:100]
-        note = clean_text(self.cell(row, note_column))[:500]
+        name = self._short_text(self.cell(row, name_column), 100)
+        note = self._short_text(self.cell(row, note_column), 500)
         self.add_line(r, amount_column, village, year, item, name, amount, note)
 
     def stated(self, r: int, column: Column, village: Village, year: int, metric: str, value, unit: str) -> None:

@@ -54,19 +54,17 @@ def plan_import(parsed: ParsedFile) -> Plan:
             plan.problems.append(Problem("", None, "", f"{village.name} {key[1]}年",
                                          f"{village.town.name}{village.name} {key[1]} 年的账已审核锁定，不能导入覆盖；"
                                          "如需更正请先由审核人重新打开"))
-        changes = diff_lines(stored.get(ledger_year.pk, []) if ledger_year else [], lines, 0)
         if ledger_year is None:
-            action = CREATED
-        elif changes.any:
-            action = CHANGED
+            action, created, changed, deleted = CREATED, len(lines), 0, 0
         else:
-            action = UNCHANGED
+            changes = diff_lines(stored[ledger_year.pk], lines, ledger_year.pk)
+            action = CHANGED if changes.any else UNCHANGED
+            created, changed, deleted = len(changes.created), len(changes.changed), len(changes.deleted)
         figures = figures_for((line.item_id, line.amount) for line in lines)
         plan.rows.append({
             "village_id": village.pk, "code": village.code, "village": village.name, "town": village.town.name,
             "year": key[1], "action": action, "lines": len(lines),
-            "lines_created": len(changes.created), "lines_changed": len(changes.changed),
-            "lines_deleted": len(changes.deleted),
+            "lines_created": created, "lines_changed": changed, "lines_deleted": deleted,
             "total_income": str(figures["total_income"]), "operating_income": str(figures["operating_income"]),
             "net_income": str(figures["net_income"]),
             "before_total_income": str(ledger_year.total_income) if ledger_year else None,
