@@ -111,3 +111,11 @@ def test_single_year_form_save_and_import_share_one_path(world):
     changes = services.ledger_year_replace_lines(ledger_year=ly, lines=[], source="form")
     assert changes.deleted and ly.version == 3 and ly.total_income == 0
     assert LedgerLine.history.filter(history_type="-", history_source="form").count() == 1
+
+
+def test_text_with_tabs_newlines_and_backslashes_is_stored_exactly(world):
+    name = "厂房\t租金\\二期\n（东）"
+    ly = make_ledger_year(world["villages"]["长胜村"], 2022, {("operating_revenue", name): "1.5"})
+    line = LedgerLine.objects.get(ledger_year=ly)
+    assert line.name == name and line.amount == Decimal("1.50")
+    assert LedgerLine.history.get(id=line.pk).name == name

@@ -11,6 +11,17 @@ CREATED, CHANGED, UNCHANGED = "created", "changed", "unchanged"
 ACTION_LABELS = {CREATED: "新建", CHANGED: "修改", UNCHANGED: "不变"}
 
 
+class _StoredLine:
+    """A stored line as the preview needs it: diffing 100,000 of these instead of model instances
+    makes a preview of an unchanged file several times faster. Nothing is written from them."""
+
+    __slots__ = ("ledger_year_id", "item_id", "name", "amount", "note", "share_id", "enterprise_id")
+
+    def __init__(self, *values):
+        for name, value in zip(self.__slots__, values, strict=True):
+            setattr(self, name, value)
+
+
 @dataclass
 class Plan:
     rows: list[dict] = field(default_factory=list)  # one per village-year, for the preview
@@ -40,10 +51,12 @@ def plan_import(parsed: ParsedFile) -> Plan:
         for start in range(0, len(village_ids), 5000):
             for ledger_year in LedgerYear.objects.filter(year=year, village_id__in=village_ids[start:start + 5000]):
                 existing_years[(ledger_year.village_id, year)] = ledger_year
-    stored: dict[int, list[LedgerLine]] = {ly.pk: [] for ly in existing_years.values()}
+    stored: dict[int, list[_StoredLine]] = {ly.pk: [] for ly in existing_years.values()}
     ids = list(stored)
     for start in range(0, len(ids), 5000):
-        for line in LedgerLine.objects.filter(ledger_year_id__in=ids[start:start + 5000]):
+        rows = LedgerLine.objects.filter(ledger_year_id__in=ids[start:start + 5000]).values_list(*_StoredLine.__slots__)
+        for row in rows.iterator(chunk_size=5000):
+            line = _StoredLine(*row)
             stored[line.ledger_year_id].append(line)
 
     for key in sorted(keys, key=lambda k: (parsed.villages[k[0]].code, k[1])):
