@@ -23,6 +23,8 @@ from .models import (
 class ShareResource(resources.ModelResource):
     class Meta:
         model = Share
+        # Run the model's validators and clean() (codes, town prefixes) on every imported row.
+        clean_model_instances = True
         fields = ["id", "holder", "enterprise", "kind", "amount", "percentage", "start_year", "end_year", "note"]
 
 
@@ -141,6 +143,11 @@ class LedgerYearAdmin(SimpleHistoryAdmin):
                                                    source="admin", reason="管理后台修改")
         except services.LedgerError as exc:
             messages.error(request, str(exc))
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The inline formsets are not saved by the admin (the service writes the lines), so the
+        # default message, which reads what the formsets saved, does not apply.
+        return [{"added": {}}] if add else [{"changed": {"fields": ["台账明细"]}}]
 
     def delete_model(self, request, obj):
         if obj.is_locked:

@@ -92,7 +92,8 @@ def line_problems(ledger_year: LedgerYear, lines: Sequence[LineInput], allowed: 
     seen = set()
     for line in lines:
         if line.item_id not in allowed:
-            problems.append(f"科目（编号 {line.item_id}）不属于 {ledger_year.year} 年适用的会计制度。")
+            problems.append(f"科目（编号 {line.item_id}）不属于 {ledger_year.year} 年适用的会计制度"
+                            f"（{ledger_year.system.document}）。")
         if line.key in seen:
             problems.append(f"同一科目下项目“{line.name or '（不分项目）'}”重复。")
         seen.add(line.key)
@@ -470,7 +471,7 @@ def _items_by_system(system_ids: Iterable[int]) -> dict[int, set[int]]:
 
 
 def ledger_years_open_many(
-    *, keys: Iterable[tuple[Village, int]], actor=None, when=None
+    *, keys: Iterable[tuple[Village, int]], actor=None, when=None, initial_status: str = LedgerYear.Status.DRAFT,
 ) -> tuple[dict[tuple[int, int], LedgerYear], set[tuple[int, int]]]:
     """The village-years for (village, year) pairs, locked for update, and the keys of those created
     here (as drafts under their year's accounting system, with a 新建 event).
@@ -490,9 +491,13 @@ def ledger_years_open_many(
                     systems[year] = AccountingSystem.for_year(year)
                 except AccountingSystem.DoesNotExist as exc:
                     raise LedgerError(f"{year} 年没有适用的会计制度。") from exc
+        submitted = when if initial_status != LedgerYear.Status.DRAFT else None
+        approved = initial_status == LedgerYear.Status.APPROVED
         new = [
             LedgerYear(village_id=village_id, year=year, system=systems[year], town_id=wanted[(village_id, year)].town_id,
-                       county_id=wanted[(village_id, year)].town.county_id, updated_by=user)
+                       county_id=wanted[(village_id, year)].town.county_id, updated_by=user, status=initial_status,
+                       submitted_at=submitted, approved_at=when if approved else None,
+                       approved_by=user if approved else None)
             for village_id, year in missing
         ]
         fast_create(LedgerYear, new, when=when)
@@ -574,6 +579,54 @@ def ledger_year_transition(*, ledger_year: LedgerYear, action: str, actor=None, 
                                        to_status=to_status, actor=actor, reason=reason)
         ledger_year.__dict__.update(current.__dict__)
     return ledger_year
+
+
+@dataclass
+class YearStatement:
+    """The complete statement of one village-year, for bulk writes."""
+
+    village: Village
+    year: int
+    lines: list[LineInput]
+
+
+def ledger_years_bulk_replace(
+    *,
+    statements: Sequence[YearStatement],
+    actor=None,
+    source: str = "system",
+    reason: str = "",
+    batch_id: int | None = None,
+    initial_status: str = LedgerYear.Status.DRAFT,
+) -> dict[tuple[int, int], LineChanges]:
+    """`ledger_year_replace_lines` for many village-years at once, in a fixed number of statements.
+
+    Same rules and the same core (`ledger_years_open_many` + `replace_statements`: diff, history,
+    figures, version); all or nothing: one locked year or one bad line refuses the whole call.
+    `initial_status` applies only to village-years this call creates; it exists for loading
+    already-approved history (demo and synthetic worlds), and is recorded in their 新建 event.
+    Returns the changes keyed by (village id, year).
+    """
+    if not statements:
+        return {}
+    keys = [(s.village.pk, s.year) for s in statements]
+    twice = {key for key in keys if keys.count(key) > 1} if len(set(keys)) != len(keys) else set()
+    if twice:
+        by_key = {(s.village.pk, s.year): s for s in statements}
+        raise LedgerError("；".join(f"{by_key[key].village} {key[1]} 年出现了两次。" for key in sorted(twice)))
+    when = timezone.now()
+    with transaction.atomic():
+        years, new_keys = ledger_years_open_many(keys=[(s.village, s.year) for s in statements], actor=actor,
+                                                 when=when, initial_status=initial_status)
+        locked = [ly for key, ly in years.items() if ly.is_locked and key not in new_keys]
+        if locked:
+            names = "、".join(str(ly) for ly in locked[:20])
+            raise LedgerLocked(f"以下村年度账已审核锁定，不能修改：{names}" + (" 等" if len(locked) > 20 else ""))
+        results = replace_statements(
+            statements=[(years[(s.village.pk, s.year)], s.lines) for s in statements], actor=actor, source=source,
+            reason=reason, batch_id=batch_id, when=when,
+        )
+    return {key: results[years[key].pk] for key in keys}
 
 
 # --- Imports of ledger files -------------------------------------------------------------------

@@ -16,6 +16,8 @@ from .models import (
 class CountyResource(resources.ModelResource):
     class Meta:
         model = County
+        # Run the model's validators and clean() (codes, town prefixes) on every imported row.
+        clean_model_instances = True
         import_id_fields = ["code"]
         fields = ["code", "name", "province", "city"]
 
@@ -23,6 +25,8 @@ class CountyResource(resources.ModelResource):
 class TownResource(resources.ModelResource):
     class Meta:
         model = Town
+        # Run the model's validators and clean() (codes, town prefixes) on every imported row.
+        clean_model_instances = True
         import_id_fields = ["code"]
         fields = ["code", "name", "county"]
 
@@ -30,6 +34,8 @@ class TownResource(resources.ModelResource):
 class VillageResource(resources.ModelResource):
     class Meta:
         model = Village
+        # Run the model's validators and clean() (codes, town prefixes) on every imported row.
+        clean_model_instances = True
         import_id_fields = ["code"]
         fields = ["code", "name", "town"]
 
@@ -37,12 +43,16 @@ class VillageResource(resources.ModelResource):
 class EnterpriseResource(resources.ModelResource):
     class Meta:
         model = Enterprise
+        # Run the model's validators and clean() (codes, town prefixes) on every imported row.
+        clean_model_instances = True
         fields = ["id", "name", "kind", "credit_code", "county", "town", "village", "industry", "note"]
 
 
 class PartyOrganizationResource(resources.ModelResource):
     class Meta:
         model = PartyOrganization
+        # Run the model's validators and clean() (codes, town prefixes) on every imported row.
+        clean_model_instances = True
         fields = ["id", "name", "kind", "county", "town", "industry", "note"]
 
 

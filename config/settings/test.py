@@ -10,5 +10,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Throttling is tested explicitly (tests enable it); elsewhere tests log in freely.
+AXES_ENABLED = False
+
 # Background tasks run at once, inside the test.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
