@@ -116,3 +116,33 @@ def test_exports_neutralise_formula_like_names_and_state_units(staff_client, wor
         assert "'=HYPERLINK(1)村" in values
         assert not any(v.startswith(("=", "+", "@")) for v in values)
         assert any("元" in v for v in values[:12])
+
+
+def test_import_pages_use_a_fixed_number_of_queries(staff_client, world, django_assert_max_num_queries):
+    for _ in range(3):
+        upload(staff_client, xlsx(("收益分配", messy_wide_rows()), merges=MESSY_WIDE_MERGES))
+    batch = ImportBatch.objects.first()
+    with django_assert_max_num_queries(8):
+        assert staff_client.get(reverse("ledger:import_list")).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert staff_client.get(reverse("ledger:import_detail", args=[batch.pk])).status_code == 200
+
+
+def test_undo_through_the_page(staff_client, world):
+    upload(staff_client, xlsx(("收益分配", messy_wide_rows()), merges=MESSY_WIDE_MERGES))
+    batch = ImportBatch.objects.get()
+    staff_client.post(reverse("ledger:import_confirm", args=[batch.pk]))
+    response = staff_client.post(reverse("ledger:import_undo", args=[batch.pk]), follow=True)
+    assert "已撤销这次导入" in response.content.decode()
+    assert not LedgerYear.objects.exists()
+
+
+def test_original_file_is_kept_and_downloadable(staff_client, world):
+    data = xlsx(("收益分配", messy_wide_rows()), merges=MESSY_WIDE_MERGES)
+    upload(staff_client, data)
+    batch = ImportBatch.objects.get()
+    response = staff_client.get(reverse("ledger:import_file", args=[batch.pk]))
+    assert b"".join(response.streaming_content) == data
+    import hashlib
+
+    assert batch.sha256 == hashlib.sha256(data).hexdigest() and batch.size == len(data)

@@ -485,12 +485,8 @@ class _RowContext:
         (town, year, code, name) is resolved once; its problems are reported for every row."""
         key = self.place_key(row)
         if key not in self._places:
-            found = []
-            problem, self.problem = self.problem, lambda _r, column, value, reason: found.append((column, value, reason))
-            try:
-                result = self._place(r, row, by_role)
-            finally:
-                self.problem = problem
+            found: list[tuple] = []
+            result = self._place(row, by_role, lambda column, value, reason: found.append((column, value, reason)))
             self._places[key] = (result, found)
         result, found = self._places[key]
         for column, value, reason in found:
@@ -499,7 +495,7 @@ class _RowContext:
             self.parsed.villages[result[0].id] = result[0]
         return result
 
-    def _place(self, r: int, row: list, by_role) -> tuple[Village | None, int | None]:
+    def _place(self, row: list, by_role, report) -> tuple[Village | None, int | None]:
         town = self.town
         town_column = (by_role.get("town") or [None])[0]
         if town_column is not None and clean_text(self.cell(row, town_column)):
@@ -508,10 +504,10 @@ class _RowContext:
                 self._towns[text] = self.places.town(text)
             found, reason = self._towns[text]
             if found is None:
-                self.problem(r, town_column, text, reason)
+                report(town_column, text, reason)
                 return None, None
             if self.town_given is not None and found.pk != self.town_given.pk:
-                self.problem(r, town_column, text, f"与指定的乡镇“{self.town_given.name}”不符")
+                report(town_column, text, f"与指定的乡镇“{self.town_given.name}”不符")
                 return None, None
             town = found
         year = self.year
@@ -520,23 +516,23 @@ class _RowContext:
             value = self.cell(row, year_column)
             year = _year_of(value)
             if year is None:
-                self.problem(r, year_column, value, "年度应为四位数字，如 2023")
+                report(year_column, value, "年度应为四位数字，如 2023")
                 return None, None
             if self.year_given is not None and year != self.year_given:
-                self.problem(r, year_column, value, f"与指定的 {self.year_given} 年不符")
+                report(year_column, value, f"与指定的 {self.year_given} 年不符")
                 return None, None
         code_column = (by_role.get("code") or [None])[0]
         name_column = (by_role.get("village") or [None])[0]
         village, reason = self.places.village(self.cell(row, code_column), self.cell(row, name_column), town)
         if village is None:
             column = code_column if clean_text(self.cell(row, code_column)) else name_column
-            self.problem(r, column, self.cell(row, column), reason)
+            report(column, self.cell(row, column), reason)
             return None, None
         if year is None:
-            self.problem(r, year_column, "", "不知道这一行是哪一年的：请在标题、“年度：”单元格或年度列中注明，或导入时指定年度")
+            report(year_column, "", "不知道这一行是哪一年的：请在标题、“年度：”单元格或年度列中注明，或导入时指定年度")
             return None, None
         if self.catalog.system_for(year) is None:
-            self.problem(r, year_column, year, f"{year} 年没有适用的会计制度")
+            report(year_column, year, f"{year} 年没有适用的会计制度")
             return None, None
         self.parsed.villages[village.pk] = village
         return village, year
