@@ -794,6 +794,12 @@ def import_batch_apply(*, batch: ImportBatch, actor=None, check: ImportCheck | N
         batch.status, batch.progress = ImportBatch.Status.INVALID, 100
         batch.save()
         return batch
+    if not check.plan.count("created") and not check.plan.count("changed"):
+        # The file says what the database already says (the plan was made just now): nothing to write.
+        batch.undo_data = {"created": [], "before": {}, "versions": {}}
+        batch.status, batch.progress, batch.applied_at = ImportBatch.Status.APPLIED, 100, when
+        batch.save()
+        return batch
     _set_progress(batch, 40)
     parsed = check.parsed
     reason = f"导入 {batch.filename}"[:100]

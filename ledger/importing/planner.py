@@ -17,9 +17,9 @@ class _StoredLine:
 
     __slots__ = ("ledger_year_id", "item_id", "name", "amount", "note", "share_id", "enterprise_id")
 
-    def __init__(self, *values):
-        for name, value in zip(self.__slots__, values, strict=True):
-            setattr(self, name, value)
+    def __init__(self, ledger_year_id, item_id, name, amount, note, share_id, enterprise_id):
+        self.ledger_year_id, self.item_id, self.name, self.amount = ledger_year_id, item_id, name, amount
+        self.note, self.share_id, self.enterprise_id = note, share_id, enterprise_id
 
 
 @dataclass
