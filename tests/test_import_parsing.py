@@ -12,7 +12,7 @@ from ledger import services
 from ledger.models import LedgerLine, LedgerYear
 
 from .factories import item_for_year
-from .importfiles import MESSY_WIDE_MERGES, csv_bytes, messy_wide_rows, xlsx
+from .importfiles import MESSY_WIDE_MERGES, csv_bytes, messy_wide_rows, ods, xlsx
 
 FILES = Path(__file__).parent / "files"
 
@@ -189,3 +189,11 @@ def test_legacy_xls_fixture_is_read(world):
 def test_nothing_is_written_by_a_check(world):
     services.import_check(data=xlsx(("收益分配", messy_wide_rows())))
     assert LedgerLine.objects.count() == 0
+
+
+def test_ods_from_libreoffice_or_wps_is_read(world):
+    rows = [["八桥镇2022年收益分配表（单位：万元）"], ["村名", "经营收入", "其他支出"], ["幸福村", 12.5, 1]]
+    check = services.import_check(data=ods("Sheet1", rows))
+    assert check.file_format == "ods"
+    assert check.ok, [str(p) for p in check.problems]
+    assert sum(amounts(check, world["villages"]["幸福村"], 2022).values()) == Decimal("135000.00")
