@@ -826,13 +826,14 @@ def import_batch_apply(*, batch: ImportBatch, actor=None, check: ImportCheck | N
             if locked:
                 raise LedgerLocked("；".join(f"{ly} 已审核锁定，不能导入覆盖" for ly in locked[:50]))
             statements = [(years[key], list(lines.values())) for key, lines in parsed.statements.items()]
-            before = {ly.pk: [] for ly, _ in statements}
-            changed_ids = {ly.pk for ly, _ in statements}
-            for line in LedgerLine.objects.filter(ledger_year_id__in=[
-                    ly.pk for key, ly in years.items() if key not in new_keys]).iterator(chunk_size=5000):
-                if line.ledger_year_id in changed_ids:
-                    before[line.ledger_year_id].append(
-                        [line.item_id, line.name, str(line.amount), line.note, line.share_id, line.enterprise_id])
+            # What undo puts back: the stored lines of the years that existed before this import.
+            before: dict[int, list] = {ly.pk: [] for ly, _ in statements}
+            old_ids = [ly.pk for key, ly in years.items() if key not in new_keys]
+            for start in range(0, len(old_ids), 5000):
+                rows = LedgerLine.objects.filter(ledger_year_id__in=old_ids[start:start + 5000]).values_list(
+                    "ledger_year_id", "item_id", "name", "amount", "note", "share_id", "enterprise_id")
+                for ledger_year_id, item_id, name, amount, note, share_id, enterprise_id in rows.iterator(5000):
+                    before[ledger_year_id].append([item_id, name, str(amount), note, share_id, enterprise_id])
             results = replace_statements(statements=statements, actor=actor, source="import", reason=reason,
                                          batch_id=batch.pk, event_action=LedgerYearEvent.Action.IMPORT, when=when)
             touched = {ly.pk: ly for ly, _ in statements if results[ly.pk].any}
