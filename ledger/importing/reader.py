@@ -144,7 +144,8 @@ def _read_workbook(data: bytes) -> list[Sheet]:
         sheets = []
         for index, meta in enumerate(workbook.sheets_metadata):
             # Chart sheets have no cells; hidden sheets hold drop-down lists, not ledgers.
-            if "WorkSheet" not in str(meta.typ) or "Visible" not in str(meta.visible):
+            if (meta.typ != python_calamine.SheetTypeEnum.WorkSheet
+                    or meta.visible != python_calamine.SheetVisibleEnum.Visible):
                 continue
             sheet = workbook.get_sheet_by_index(index)
             rows = sheet.to_python(skip_empty_area=False)
