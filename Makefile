@@ -22,7 +22,10 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
+# The background worker (large imports) runs beside the web server and stops with it.
 run: demo
+	DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

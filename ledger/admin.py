@@ -27,6 +27,8 @@ from .models import (
 class ShareResource(resources.ModelResource):
     class Meta:
         model = Share
+        # Run the model's validators and clean() (codes, town prefixes) on every imported row.
+        clean_model_instances = True
         fields = ["id", "holder", "enterprise", "kind", "amount", "percentage", "start_year", "end_year", "note"]
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from villages.models import County, Enterprise, Town, Village
@@ -358,3 +359,81 @@ class LedgerRules(models.Model):
     def for_county(cls, county_id: int) -> "LedgerRules":
         """The county's rules, or an unsaved row with the defaults."""
         return cls.objects.filter(county_id=county_id).first() or cls(county_id=county_id)
+
+
+def _import_upload_path(batch: "ImportBatch", filename: str) -> str:
+    # The hash names the stored file, so a user's file name never becomes a path on disk.
+    return f"imports/{timezone.now():%Y/%m}/{batch.sha256}{_suffix(filename)}"
+
+
+def _suffix(filename: str) -> str:
+    dot = filename.rfind(".")
+    suffix = filename[dot:].lower() if dot > 0 else ""
+    return suffix if suffix in {".xlsx", ".xls", ".ods", ".csv"} else ".bin"
+
+
+class ImportBatch(models.Model):
+    """One uploaded ledger file: who sent it, the file itself, what it would do and what it did.
+
+    Every import is kept, whatever its outcome, so that a figure can be traced back to the file it came
+    from, and a whole import can be undone (`services.import_batch_undo`) while its years are open.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待检查"
+        INVALID = "invalid", "有错误，未导入"
+        READY = "ready", "待确认"
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "导入中"
+        APPLIED = "applied", "已导入"
+        FAILED = "failed", "导入失败"
+        UNDONE = "undone", "已撤销"
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    filename = models.CharField("原文件名", max_length=255)
+    file = models.FileField("原文件", upload_to=_import_upload_path, max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField("文件大小（字节）", default=0)
+    file_format = models.CharField("格式", max_length=10, blank=True)
+    # What the uploader said about the file: used where the file itself does not say it.
+    town = models.ForeignKey(Town, verbose_name="乡镇", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="import_batches")
+    year = year_field(null=True, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
+    rows_read = models.PositiveIntegerField("读取行数", default=0)
+    line_count = models.PositiveIntegerField("明细条数", default=0)
+    years_created = models.PositiveIntegerField("新建村年度", default=0)
+    years_changed = models.PositiveIntegerField("修改村年度", default=0)
+    years_unchanged = models.PositiveIntegerField("未变村年度", default=0)
+    lines_created = models.PositiveIntegerField("新增明细", default=0)
+    lines_changed = models.PositiveIntegerField("修改明细", default=0)
+    lines_deleted = models.PositiveIntegerField("删除明细", default=0)
+    # [{"sheet", "row", "column", "value", "reason"}], every problem found, in Chinese.
+    errors = models.JSONField("问题", default=list, blank=True)
+    # Per village-year: what the import will do / did (shown on the preview page).
+    preview = models.JSONField("预览", default=list, blank=True)
+    # What undo needs: the village-years the import created, and the statements it replaced.
+    undo_data = models.JSONField("撤销数据", default=dict, blank=True, editable=False)
+    message = models.TextField("说明", blank=True)
+    applied_at = models.DateTimeField("导入时间", null=True, blank=True)
+    undone_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="撤销人", on_delete=models.SET_NULL,
+                                  null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "导入批次"
+        verbose_name_plural = "导入批次"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="import_batch_progress_lte_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename}（{self.created_at:%Y-%m-%d %H:%M}）" if self.created_at else self.filename
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.INVALID, self.Status.APPLIED, self.Status.FAILED, self.Status.UNDONE}

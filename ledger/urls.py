@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .import_urls import import_urlpatterns
 
 app_name = "ledger"
 
@@ -10,4 +11,5 @@ urlpatterns = [
     path("villages/<int:village_pk>/<int:year>/", views.village_year, name="village_year"),
     path("villages/<int:village_pk>/<int:year>/transition/", views.village_year_transition,
          name="village_year_transition"),
+    *import_urlpatterns,
 ]

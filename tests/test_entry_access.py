@@ -40,9 +40,9 @@ def test_home_sends_each_role_where_its_work_is(client, people, world, who):
         "bob": reverse("ledger:town_villages", kwargs={"pk": world["baqiao"].pk}),
         "erin": reverse("ledger:town_villages", kwargs={"pk": world["xinba"].pk}),
         "oscar": reverse("ledger:town_villages", kwargs={"pk": world["ziling"].pk}),
-        # The dashboards and the import pages are built alongside; until they exist, the town list.
+        # The dashboards are built alongside; until they exist, the town list. Staff land on imports.
         "carol": reverse("ledger:town_list"),
-        "dave": reverse("ledger:town_list"),
+        "dave": reverse("ledger:import_list"),
         "admin": reverse("ledger:town_list"),
     }
     assert response.status_code == 302

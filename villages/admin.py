@@ -68,6 +68,8 @@ class ScopedAdminMixin:
 class CountyResource(resources.ModelResource):
     class Meta:
         model = County
+        # Run the model's validators and clean() (codes, town prefixes) on every imported row.
+        clean_model_instances = True
         import_id_fields = ["code"]
         fields = ["code", "name", "province", "city"]
 
@@ -75,6 +77,8 @@ class CountyResource(resources.ModelResource):
 class TownResource(resources.ModelResource):
     class Meta:
         model = Town
+        # Run the model's validators and clean() (codes, town prefixes) on every imported row.
+        clean_model_instances = True
         import_id_fields = ["code"]
         fields = ["code", "name", "county"]
 
@@ -82,6 +86,8 @@ class TownResource(resources.ModelResource):
 class VillageResource(resources.ModelResource):
     class Meta:
         model = Village
+        # Run the model's validators and clean() (codes, town prefixes) on every imported row.
+        clean_model_instances = True
         import_id_fields = ["code"]
         fields = ["code", "name", "town"]
 
@@ -89,12 +95,16 @@ class VillageResource(resources.ModelResource):
 class EnterpriseResource(resources.ModelResource):
     class Meta:
         model = Enterprise
+        # Run the model's validators and clean() (codes, town prefixes) on every imported row.
+        clean_model_instances = True
         fields = ["id", "name", "kind", "credit_code", "county", "town", "village", "industry", "note"]
 
 
 class PartyOrganizationResource(resources.ModelResource):
     class Meta:
         model = PartyOrganization
+        # Run the model's validators and clean() (codes, town prefixes) on every imported row.
+        clean_model_instances = True
         fields = ["id", "name", "kind", "county", "town", "industry", "note"]
 
 

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "villages",
     "ledger",
     "dashboards",
@@ -188,6 +190,22 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Uploaded ledgers: refuse anything larger than this before reading it.
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 20)
+# …and anything that inflates beyond this when unzipped (xlsx/ods are zip files: zip-bomb guard).
+IMPORT_MAX_UNCOMPRESSED_MB = env_int("IMPORT_MAX_UNCOMPRESSED_MB", 300)
+# Rows per file; larger ledgers are split by town or year.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 300_000)
+# Files up to this size are checked and written while the browser waits; larger ones go to the worker.
+IMPORT_BACKGROUND_MIN_KB = env_int("IMPORT_BACKGROUND_MIN_KB", 256)
+
+# Admin export buttons (django-import-export): only formats that neutralise formula-like text.
+# (Classes, as the library wants them; the module imports nothing that needs settings.)
+from ledger.export_formats import SafeCSV, SafeXLSX  # noqa: E402
+
+EXPORT_FORMATS = [SafeXLSX, SafeCSV]
+
+# Background work (large imports): django-tasks with its database backend, so the worker needs no
+# other service; `make run` starts `manage.py db_worker` beside the web server.
+TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 LOGGING = {
     "version": 1,

@@ -13,3 +13,6 @@ STORAGES = {
 
 # Throttling is tested explicitly (tests enable it); elsewhere tests log in freely.
 AXES_ENABLED = False
+
+# Background tasks run at once, inside the test.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

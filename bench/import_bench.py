@@ -1,0 +1,159 @@
+"""Import speed on the configured database (DATABASE_URL; default SQLite).
+
+Builds a 100,000-line long-layout xlsx for synthetic villages in a throw-away test database, then
+measures: reading the file with python-calamine (parse_s), the whole import end to end (import_s:
+read, parse, validate, plan, write lines, history, figures, events), a stock django-import-export
+ModelResource import of a slice of the same rows into the same table (stock_die_s, scaled to all
+rows), and the peak memory of the process. The last line printed is one JSON object.
+
+    .venv/bin/python bench/import_bench.py [--rows 100000] [--stock-rows 10000]
+"""
+
+import argparse
+import io
+import json
+import os
+import resource
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+ITEMS_2004 = ["经营收入", "发包及上交收入", "投资收益", "经营支出", "管理费用", "补助收入", "其他收入", "其他支出"]
+YEARS = [2019, 2020, 2021, 2022, 2023]
+
+
+def build_world(villages_needed: int):
+    from villages.models import County, Town, Village
+
+    county = County.objects.create(code="321182000000", name="扬中市")
+    villages = []
+    town_number = 100
+    while len(villages) < villages_needed:
+        town = Town.objects.create(county=county, code=f"321182{town_number:03d}000", name=f"测试{town_number}镇")
+        batch = [Village(town=town, code=f"{town.code[:9]}{n:03d}", name=f"{town_number}镇{n}村")
+                 for n in range(200, 400)][: villages_needed - len(villages)]
+        villages += Village.objects.bulk_create(batch)
+        town_number += 1
+    return villages
+
+
+def build_file(villages, rows: int) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("台账明细")
+    sheet.append(["村级集体经济台账明细（单位：元）"])
+    sheet.append(["年度", "乡镇", "区划代码", "村", "科目", "项目", "金额(元)"])
+    written = 0
+    town_names = {}
+    for village in villages:
+        town_names.setdefault(village.town_id, village.town.name)
+    for year in YEARS:
+        for village in villages:
+            for index, item in enumerate(ITEMS_2004):
+                if written >= rows:
+                    break
+                amount = Decimal(10000 + (village.pk * 7919 + index * 104729 + year) % 5_000_000) / 100
+                sheet.append([year, town_names[village.town_id], village.code, village.name, item, "", float(amount)])
+                written += 1
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def stock_import(rows: int) -> float:
+    """django-import-export as it comes: a ModelResource over LedgerLine, rows with ids of the same data."""
+    import tablib
+    from import_export import resources
+
+    from ledger.models import LedgerLine
+
+    class LedgerLineResource(resources.ModelResource):
+        class Meta:
+            model = LedgerLine
+            fields = ["id", "ledger_year", "item", "name", "amount", "note"]
+
+    sample = list(LedgerLine.objects.order_by("pk").values_list("ledger_year_id", "item_id", "name", "amount")[:rows])
+    # Same rows into the same table: remove them first so the stock import creates them again.
+    LedgerLine.objects.filter(pk__in=LedgerLine.objects.order_by("pk").values("pk")[:rows]).delete()
+    dataset = tablib.Dataset(headers=["id", "ledger_year", "item", "name", "amount", "note"])
+    for ledger_year_id, item_id, name, amount in sample:
+        dataset.append(["", ledger_year_id, item_id, name, str(amount), ""])
+    started = time.perf_counter()
+    result = LedgerLineResource().import_data(dataset, dry_run=False, raise_errors=True)
+    elapsed = time.perf_counter() - started
+    assert not result.has_errors()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--stock-rows", type=int, default=10_000)
+    args = parser.parse_args()
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        import python_calamine
+
+        from ledger import services
+        from ledger.models import LedgerLine, LedgerYear
+
+        villages_needed = -(-args.rows // (len(YEARS) * len(ITEMS_2004)))
+        villages = build_world(villages_needed)
+        from villages.models import Village
+
+        villages = list(Village.objects.select_related("town").order_by("code"))
+        data = build_file(villages, args.rows)
+        print(f"file: {len(data) / 1e6:.1f} MB, {args.rows} lines, {len(villages)} villages × {len(YEARS)} years",
+              file=sys.stderr)
+
+        started = time.perf_counter()
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        cells = workbook.get_sheet_by_index(0).to_python()
+        parse_s = time.perf_counter() - started
+        del cells, workbook
+
+        started = time.perf_counter()
+        check, batch = services.import_ledger_file(data=data, filename="bench.xlsx")
+        import_s = time.perf_counter() - started
+        if check.problems:
+            raise SystemExit(f"import failed: {[str(p) for p in check.problems[:5]]}")
+        assert LedgerLine.objects.count() == args.rows, LedgerLine.objects.count()
+        assert LedgerYear.objects.count() == len(check.plan.rows)
+
+        started = time.perf_counter()
+        again, _ = services.import_ledger_file(data=data, filename="bench.xlsx")
+        reimport_s = time.perf_counter() - started
+        assert again.plan.count("unchanged") == len(again.plan.rows)
+
+        stock_rows = min(args.stock_rows, args.rows)
+        stock_elapsed = stock_import(stock_rows)
+        stock_die_s = stock_elapsed * args.rows / stock_rows
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"database: {connection.vendor}; import {args.rows / import_s:,.0f} rows/s; unchanged re-import "
+              f"{reimport_s:.2f} s; stock django-import-export {stock_rows / stock_elapsed:,.0f} rows/s; "
+              f"speed-up {stock_die_s / import_s:.1f}×; import/parse {import_s / parse_s:.1f}×", file=sys.stderr)
+        print(json.dumps({
+            "rows": args.rows, "import_s": round(import_s, 2), "parse_s": round(parse_s, 2),
+            "stock_die_s": round(stock_die_s, 1), "stock_die_rows": stock_rows, "peak_mb": round(peak_mb, 1),
+            "database": connection.vendor, "reimport_unchanged_s": round(reimport_s, 2),
+        }))
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ledger import services
+
+
+class Command(BaseCommand):
+    help = ("导入台账文件（xlsx/xls/ods/csv，宽表或长表）：文件中的每个村年度整体替换为文件内容。"
+            "有任何问题时列出全部问题、不写入任何数据并以非零状态退出。")
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="台账文件路径")
+        parser.add_argument("--town", help="乡镇区划代码或名称（文件中未注明时使用，并限定只导入该乡镇的村）")
+        parser.add_argument("--year", type=int, help="年度（文件中未注明时使用）")
+        parser.add_argument("--dry-run", action="store_true", help="只检查并列出将新建/修改/不变的村年度，不写入")
+
+    def handle(self, *args, path, town=None, year=None, dry_run=False, **options):
+        file = Path(path)
+        if not file.is_file():
+            raise CommandError(f"找不到文件：{path}")
+        try:
+            town_obj = services.town_by_code_or_name(town) if town else None
+        except services.LedgerError as exc:
+            raise CommandError(str(exc)) from exc
+        check, batch = services.import_ledger_file(data=file.read_bytes(), filename=file.name, town=town_obj,
+                                                   year=year, dry_run=dry_run)
+        for note in check.notes:
+            self.stdout.write(note)
+        if check.problems:
+            for problem in check.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(f"发现 {len(check.problems)} 个问题，未写入任何数据。")
+        plan = check.plan
+        totals = plan.totals
+        verb = "将" if dry_run else "已"
+        self.stdout.write(
+            f"{'检查通过（未写入）' if dry_run else '导入完成'}：{verb}新建 {plan.count('created')} 个村年度，"
+            f"修改 {plan.count('changed')} 个，不变 {plan.count('unchanged')} 个；明细新增 {totals['lines_created']} 条，"
+            f"修改 {totals['lines_changed']} 条，删除 {totals['lines_deleted']} 条。"
+        )
+        if not plan.count("created") and not plan.count("changed"):
+            self.stdout.write("文件与现有数据完全一致，没有任何改变。")
+        if batch is not None:
+            self.stdout.write(f"导入批次 #{batch.pk}。")

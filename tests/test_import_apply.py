@@ -1,0 +1,121 @@
+"""Writing imports: all-or-nothing, idempotent, history pointing at the batch, locked years, undo."""
+
+from decimal import Decimal
+
+import pytest
+
+from ledger import services
+from ledger.models import ImportBatch, LedgerLine, LedgerYear, LedgerYearEvent
+
+from .factories import make_ledger_year
+from .importfiles import MESSY_WIDE_MERGES, messy_wide_rows, xlsx
+
+
+def messy_file(year=2023):
+    return xlsx(("收益分配", messy_wide_rows(year)), merges=MESSY_WIDE_MERGES)
+
+
+def run(data, **kwargs):
+    return services.import_ledger_file(data=data, filename="八桥镇.xlsx", **kwargs)
+
+
+def test_import_writes_lines_figures_history_and_events(world, people):
+    check, batch = run(messy_file(), actor=people["dave"])
+    assert batch.status == ImportBatch.Status.APPLIED and batch.years_created == 2
+    ly = LedgerYear.objects.get(village=world["villages"]["长胜村"], year=2023)
+    assert ly.total_income == Decimal("11505000.00")  # 1150.5 万元, as the file's 总收入 column says
+    assert ly.net_income == Decimal("11305000.00")
+    history = LedgerLine.history.filter(ledger_year_id=ly.pk)
+    assert history.count() == 4
+    assert {(h.history_source, h.history_batch_id, h.history_user_id) for h in history} == {
+        ("import", batch.pk, people["dave"].pk)}
+    assert list(ly.events.values_list("action", flat=True)) == ["create", "import"]
+
+
+def test_same_file_again_changes_nothing_and_says_so(world):
+    run(messy_file())
+    version = LedgerYear.objects.get(village=world["villages"]["长胜村"], year=2023).version
+    history = LedgerLine.history.count()
+    check, batch = run(messy_file())
+    assert check.plan.count("unchanged") == 2 and check.plan.count("changed") == 0
+    assert batch.years_unchanged == 2
+    assert LedgerYear.objects.get(village=world["villages"]["长胜村"], year=2023).version == version
+    assert LedgerLine.history.count() == history
+
+
+def test_file_replaces_covered_village_years_and_leaves_others_alone(world):
+    changsheng = world["villages"]["长胜村"]
+    make_ledger_year(changsheng, 2023, {"other_income": "5", ("operating_revenue", "旧项目"): "7"})
+    other = make_ledger_year(world["villages"]["八桥村"], 2023, {"other_income": "9"})
+    check, batch = run(messy_file())
+    assert batch.years_changed == 1 and batch.years_created == 1
+    codes = set(LedgerLine.objects.filter(ledger_year__village=changsheng).values_list("item__code", "name"))
+    assert codes == {("operating_revenue", ""), ("contract_remittance", ""), ("subsidy_income", ""),
+                     ("admin_expense", "")}
+    assert LedgerLine.objects.filter(ledger_year=other).count() == 1
+
+
+def test_a_bad_row_rejects_the_whole_file_and_writes_nothing(world):
+    rows = messy_wide_rows()
+    rows[5][2] = "八十"
+    check, batch = run(xlsx(("收益分配", rows), merges=MESSY_WIDE_MERGES))
+    assert batch is None and check.problems
+    assert LedgerYear.objects.count() == 0 and ImportBatch.objects.count() == 0
+
+
+def test_approved_village_years_are_refused_not_overwritten(world, people):
+    locked = make_ledger_year(world["villages"]["长胜村"], 2023, {"other_income": "5"}, status="approved")
+    check, batch = run(messy_file())
+    assert batch is None
+    assert any("已审核锁定" in p.reason for p in check.problems)
+    assert LedgerLine.objects.get(ledger_year=locked).amount == Decimal("5.00")
+    assert not LedgerYear.objects.filter(village=world["villages"]["幸福村"]).exists()
+
+
+def test_year_approved_between_preview_and_confirm_is_refused_at_apply(world, people):
+    batch = services.import_batch_create(data=messy_file(), filename="a.xlsx", actor=people["dave"])
+    services.import_batch_check(batch=batch)
+    assert batch.status == ImportBatch.Status.READY
+    make_ledger_year(world["villages"]["长胜村"], 2023, {"other_income": "5"}, status="approved")
+    services.import_batch_apply(batch=batch, actor=people["dave"])
+    assert batch.status == ImportBatch.Status.INVALID
+    assert not LedgerYear.objects.filter(village=world["villages"]["幸福村"]).exists()
+
+
+def test_undo_restores_previous_lines_and_removes_years_the_import_created(world, people):
+    changsheng = world["villages"]["长胜村"]
+    before = make_ledger_year(changsheng, 2023, {"other_income": "5"})
+    check, batch = run(messy_file(), actor=people["dave"])
+    services.import_batch_undo(batch=batch, actor=people["dave"])
+    before.refresh_from_db()
+    assert batch.status == ImportBatch.Status.UNDONE
+    assert [(line.item.code, line.amount) for line in before.lines.all()] == [("other_income", Decimal("5.00"))]
+    assert before.total_income == Decimal("5.00")
+    assert not LedgerYear.objects.filter(village=world["villages"]["幸福村"]).exists()
+    assert before.events.filter(action=LedgerYearEvent.Action.UNDO_IMPORT).exists()
+    assert LedgerLine.history.filter(history_batch_id=batch.pk, history_type="-").exists()
+
+
+def test_undo_is_refused_once_a_year_is_approved(world, people):
+    check, batch = run(messy_file())
+    ly = LedgerYear.objects.get(village=world["villages"]["长胜村"], year=2023)
+    services.ledger_year_transition(ledger_year=ly, action="submit")
+    services.ledger_year_transition(ledger_year=ly, action="approve")
+    with pytest.raises(services.LedgerLocked):
+        services.import_batch_undo(batch=batch)
+    assert LedgerLine.objects.filter(ledger_year=ly).count() == 4
+
+
+def test_single_year_form_save_and_import_share_one_path(world):
+    ly = make_ledger_year(world["villages"]["长胜村"], 2022, {"other_income": "5"})
+    changes = services.ledger_year_replace_lines(ledger_year=ly, lines=[], source="form")
+    assert changes.deleted and ly.version == 3 and ly.total_income == 0
+    assert LedgerLine.history.filter(history_type="-", history_source="form").count() == 1
+
+
+def test_text_with_tabs_newlines_and_backslashes_is_stored_exactly(world):
+    name = "厂房\t租金\\二期\n（东）"
+    ly = make_ledger_year(world["villages"]["长胜村"], 2022, {("operating_revenue", name): "1.5"})
+    line = LedgerLine.objects.get(ledger_year=ly)
+    assert line.name == name and line.amount == Decimal("1.50")
+    assert LedgerLine.history.get(id=line.pk).name == name

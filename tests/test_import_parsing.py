@@ -1,0 +1,199 @@
+"""Every format, layout and mess the towns' files have, read by `services.import_check` (nothing written)."""
+
+import codecs
+import io
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ledger import services
+from ledger.models import LedgerLine, LedgerYear
+
+from .factories import item_for_year
+from .importfiles import MESSY_WIDE_MERGES, csv_bytes, messy_wide_rows, ods, xlsx
+
+FILES = Path(__file__).parent / "files"
+
+
+def amounts(check, village, year):
+    lines = check.parsed.statements[(village.pk, year)]
+    return {(line.item_id, line.name): line.amount for line in lines.values()}
+
+
+def test_messy_wide_xlsx_reads_title_year_unit_two_row_header_and_skips_totals_and_footer(world):
+    data = xlsx(("收益分配", messy_wide_rows()), merges=MESSY_WIDE_MERGES)
+    check = services.import_check(data=data)  # town and year from the title
+    assert check.ok, [str(p) for p in check.problems]
+    changsheng = world["villages"]["长胜村"]  # written “长胜” in the file
+    assert amounts(check, changsheng, 2023) == {
+        (item_for_year(2023, "operating_revenue").pk, ""): Decimal("1205000.00"),
+        (item_for_year(2023, "contract_remittance").pk, ""): Decimal("300000.00"),
+        (item_for_year(2023, "subsidy_income").pk, ""): Decimal("10000000.00"),  # full-width “１,０００.００”
+        (item_for_year(2023, "admin_expense").pk, ""): Decimal("200000.00"),  # “管理费” alias
+    }
+    assert len(check.parsed.statements) == 2  # 合计 and 填表人 rows are not villages
+    assert "宽表" in check.notes[0] and "万元" in check.notes[0]
+    assert LedgerYear.objects.count() == 0
+
+
+def test_derived_column_that_disagrees_with_items_is_reported_with_its_cell(world):
+    rows = messy_wide_rows()
+    rows[5][7] = 999  # 幸福村 本年收益 should be 84.75
+    check = services.import_check(data=xlsx(("收益分配", rows), merges=MESSY_WIDE_MERGES))
+    assert not check.ok
+    [problem] = check.problems
+    assert (problem.sheet, problem.row) == ("收益分配", 6)
+    assert problem.column.startswith("H") and "本年收益与各科目不符" in problem.reason
+
+
+def test_long_csv_in_gbk_with_thousands_separators_and_项目_lines(world):
+    rows = [["年度", "乡镇", "村", "科目", "项目", "金额（元）", "备注"],
+            [2021, "八桥镇", "长胜村", "发包及上交收入", "标准化厂房租金", '"1,100,000.00"', ""],
+            [2021, "八桥镇", "长胜村", "发包及上交收入", "商铺出租", "500000", "6间"],
+            [2021, "八桥镇", "幸福", "经营收入", "", "２０００", ""],
+            [2021, "八桥镇", "幸福", "其他收入", "", "", ""]]  # blank = no entry
+    check = services.import_check(data=csv_bytes(rows, "gb18030"))
+    assert check.ok, [str(p) for p in check.problems]
+    item = item_for_year(2021, "contract_remittance").pk
+    assert amounts(check, world["villages"]["长胜村"], 2021) == {
+        (item, "标准化厂房租金"): Decimal("1100000.00"), (item, "商铺出租"): Decimal("500000.00")}
+    assert amounts(check, world["villages"]["幸福村"], 2021) == {
+        (item_for_year(2021, "operating_revenue").pk, ""): Decimal("2000.00")}
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_csv_encodings_are_detected(world, encoding):
+    rows = [["区划代码", "村名", "年度", "经营收入", "补助收入"], ["321182103201", "长胜村", "2022", "100", "20"]]
+    check = services.import_check(data=csv_bytes(rows, encoding))
+    assert check.ok, [str(p) for p in check.problems]
+    assert sum(amounts(check, world["villages"]["长胜村"], 2022).values()) == Decimal("120.00")
+
+
+def test_tab_separated_utf16_text_as_excel_saves_unicode_text(world):
+    text = "村名\t年度\t经营收入\r\n长胜村\t2022\t100\r\n"
+    check = services.import_check(data=codecs.BOM_UTF16_LE + text.encode("utf-16-le"), town=world["baqiao"])
+    assert check.ok, [str(p) for p in check.problems]
+
+
+def test_year_and_unit_from_cells_and_header(world):
+    rows = [["年度：2022", None, "单位：元"], ["村", "经营收入（万元）", "管理费用"], ["长胜村", 1.5, 300]]
+    check = services.import_check(data=xlsx(("表", rows)), town=world["baqiao"])
+    assert check.ok, [str(p) for p in check.problems]
+    got = amounts(check, world["villages"]["长胜村"], 2022)
+    assert got[(item_for_year(2022, "operating_revenue").pk, "")] == Decimal("15000.00")  # header says 万元
+    assert got[(item_for_year(2022, "admin_expense").pk, "")] == Decimal("300.00")  # line says 元
+
+
+def test_year_given_by_user_when_file_does_not_say_and_conflict_when_it_does(world):
+    rows = [["村", "经营收入"], ["长胜村", 10]]
+    assert services.import_check(data=xlsx(("表", rows)), town=world["baqiao"], year=2022).ok
+    missing = services.import_check(data=xlsx(("表", rows)), town=world["baqiao"])
+    assert "不知道这一行是哪一年的" in missing.problems[0].reason
+    titled = [["2021年收益分配表"], *rows]
+    conflict = services.import_check(data=xlsx(("表", titled)), town=world["baqiao"], year=2022)
+    assert "与指定的 2022 年不符" in conflict.problems[0].reason
+
+
+def test_villages_match_by_code_or_by_name_within_the_town(world):
+    world_two = world["villages"]["新坝村"]
+    rows = [["区划代码", "村名", "年度", "经营收入"], [world_two.code, "", 2022, 5], ["", "长胜村委会", 2022, 6]]
+    check = services.import_check(data=xlsx(("表", rows)))
+    assert check.ok, [str(p) for p in check.problems]
+    assert {key[0] for key in check.parsed.statements} == {world_two.pk, world["villages"]["长胜村"].pk}
+
+
+def test_2025_file_with_an_item_of_the_old_system_is_refused_plainly(world):
+    rows = [["村名", "年度", "经营收入", "发包及上交收入"], ["长胜村", 2025, 5, 6]]
+    check = services.import_check(data=xlsx(("表", rows)), town=world["baqiao"])
+    assert not check.ok
+    assert "2025 年适用的" in check.problems[0].reason and "发包及上交收入" in check.problems[0].reason
+
+
+def test_every_problem_is_listed_with_sheet_row_column_and_value(world):
+    rows = [["村名", "年度", "经营收入", "管理费用"],
+            ["长胜村", 2022, "abc", -5],
+            ["不存在村", 2022, 1, 1],
+            ["幸福村", 2022, "1.2", 1],
+            ["幸福村", 2022, "1.5", 1],  # same village again, different amount
+            ["八桥村", 2022, "1.234", 1]]  # 元 to the fen only
+    check = services.import_check(data=xlsx(("八桥", rows)), town=world["baqiao"])
+    found = {(p.sheet, p.row, p.column[:1], p.value) for p in check.problems}
+    assert ("八桥", 2, "C", "abc") in found
+    assert ("八桥", 2, "D", "-5") in found
+    assert ("八桥", 3, "A", "不存在村") in found
+    assert ("八桥", 5, "C", "1.50") in found
+    assert ("八桥", 6, "C", "1.234") in found
+    assert all(p.reason for p in check.problems)
+
+
+def test_formulas_without_cached_values_are_refused(world):
+    rows = [["村名", "年度", "经营收入", "补助收入"], ["长胜村", 2022, 5, "=C2*2"]]
+    check = services.import_check(data=xlsx(("表", rows)), town=world["baqiao"])
+    assert not check.ok
+    assert (check.problems[0].row, check.problems[0].column) == (2, "D")
+    assert "公式" in check.problems[0].reason
+
+
+@pytest.mark.parametrize("data, words", [
+    (b"", "空"),
+    (b"\x00\x01\x02binary junk" * 10, "无法识别"),
+    (b"PK\x03\x04 truncated", "损坏"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "损坏"),
+    ("这不是表格，只是一段文字。".encode(), "表头"),
+])
+def test_corrupt_truncated_and_non_ledger_files_get_a_clear_message(world, data, words):
+    check = services.import_check(data=data)
+    assert not check.ok and words in check.problems[0].reason
+
+
+def test_truncated_xlsx_is_refused(world):
+    data = xlsx(("表", [["村名", "年度", "经营收入"], ["长胜村", 2022, 5]]))
+    check = services.import_check(data=data[: len(data) // 2])
+    assert not check.ok and "损坏" in check.problems[0].reason
+
+
+def test_zip_bomb_is_refused_before_parsing(world, settings):
+    settings.IMPORT_MAX_UNCOMPRESSED_MB = 5
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"<" + b"0" * (20 * 1024 * 1024))
+    check = services.import_check(data=buffer.getvalue())
+    assert not check.ok and "压缩炸弹" in check.problems[0].reason
+
+
+def test_files_over_the_size_limit_are_refused(world, settings):
+    settings.IMPORT_MAX_UPLOAD_MB = 1
+    check = services.import_check(data=b"a,b\n" * 400_000)
+    assert not check.ok and "1 MB" in check.problems[0].reason
+
+
+def test_content_is_sniffed_not_the_extension(world):
+    # An xlsx saved as .csv (or anything else) is still read as xlsx: the name is never consulted.
+    data = xlsx(("表", [["村名", "年度", "经营收入"], ["长胜村", 2022, 5]]))
+    check = services.import_check(data=data, town=world["baqiao"])
+    assert check.file_format == "xlsx" and check.ok
+
+
+def test_legacy_xls_fixture_is_read(world):
+    """tests/files/baqiao_2022.xls was written by xlwt (BIFF8, the format of Excel 97–2003)."""
+    check = services.import_check(data=(FILES / "baqiao_2022.xls").read_bytes())
+    assert check.file_format == "xls"
+    assert check.ok, [str(p) for p in check.problems]
+    assert sum(amounts(check, world["villages"]["长胜村"], 2022).values()) == Decimal("1600000.00")
+
+
+def test_nothing_is_written_by_a_check(world):
+    services.import_check(data=xlsx(("收益分配", messy_wide_rows())))
+    assert LedgerLine.objects.count() == 0
+
+
+def test_ods_from_libreoffice_or_wps_is_read(world):
+    rows = [["八桥镇2022年收益分配表（单位：万元）"], ["村名", "经营收入", "其他支出"], ["幸福村", 12.5, 1]]
+    check = services.import_check(data=ods("Sheet1", rows))
+    assert check.file_format == "ods"
+    assert check.ok, [str(p) for p in check.problems]
+    assert sum(amounts(check, world["villages"]["幸福村"], 2022).values()) == Decimal("135000.00")
