@@ -75,25 +75,14 @@ def objects(world, people):
 
 
 def extra_objects(world, ledger_year) -> dict:
-    """Sample values for parameters of the import and dashboard URLs."""
-    values = {}
-    try:
-        from ledger.models import ImportBatch
-    except ImportError:
-        return values
-    batch = ImportBatch.objects.create(**_batch_fields(ImportBatch, world))
-    values.update({"batch_pk": batch.pk, "ledger:import_detail.pk": batch.pk})
-    return values
+    """Sample values for the import URLs: a real batch of a 八桥镇 file, kept through the service."""
+    from ledger import services
 
-
-def _batch_fields(model, world) -> dict:
-    fields = {f.name for f in model._meta.get_fields()}
-    data = {"filename": "八桥镇长胜村.xlsx", "sha256": "0" * 64}
-    if "town" in fields:
-        data["town"] = world["baqiao"]
-    if "county" in fields:
-        data["county"] = world["yangzhong"]
-    return {k: v for k, v in data.items() if k in fields}
+    data = "年度,乡镇,村,科目,金额\n2025,八桥镇,长胜村,经营收入,100\n".encode()
+    batch = services.import_batch_create(data=data, filename="八桥镇长胜村.csv", town=world["baqiao"])
+    return {"ledger:import_detail.pk": batch.pk, "ledger:import_status.pk": batch.pk,
+            "ledger:import_confirm.pk": batch.pk, "ledger:import_undo.pk": batch.pk,
+            "ledger:import_file.pk": batch.pk}
 
 
 def login(client, people, who):
