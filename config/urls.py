@@ -9,5 +9,6 @@ admin.site.index_title = "管理后台"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
 ]
