@@ -20,7 +20,7 @@ def _keep(queryset, name, value):
 
 
 class VillageTableFilter(django_filters.FilterSet):
-    year = django_filters.TypedChoiceFilter(label="年度", coerce=int, method=_keep, empty_label=None)
+    year = django_filters.ChoiceFilter(label="年度", method=_keep, empty_label=None)
     metric = django_filters.ChoiceFilter(label="排名指标", choices=FIGURE_CHOICES, method=_keep, empty_label=None)
     town = django_filters.ModelChoiceFilter(label="乡镇", queryset=Town.objects.none(), empty_label="全部乡镇")
     organization = django_filters.ModelChoiceFilter(

@@ -127,10 +127,10 @@ def overview(scope: Scope, year: int, year_statuses: Sequence[str], rules: Scope
     main = rules.main
     aggregates = {
         "reporting": Count("pk", filter=this),
-        "total_income": Sum("total_income", filter=this),
-        "operating_income": Sum("operating_income", filter=this),
-        "investment_income": Sum("investment_income", filter=this),
-        "subsidy_income": Sum("subsidy_income", filter=this),
+        "sum_total": Sum("total_income", filter=this),
+        "sum_operating": Sum("operating_income", filter=this),
+        "sum_investment": Sum("investment_income", filter=this),
+        "sum_subsidy": Sum("subsidy_income", filter=this),
         "previous_reporting": Count("pk", filter=last),
         "previous_total_income": Sum("total_income", filter=last),
         "previous_operating_income": Sum("operating_income", filter=last),
@@ -143,10 +143,10 @@ def overview(scope: Scope, year: int, year_statuses: Sequence[str], rules: Scope
         aggregates[f"tier_{tier.position}"] = _count(rules.q(lambda r, p=tier.position: r.band_q(p)), year=year)
     row = scope.ledger_years(year_statuses).filter(year__in=[year, year - 1]).aggregate(**aggregates)
     villages = Village.objects.filter(**_village_scope(scope)).count()
-    total = row["total_income"] or ZERO
-    operating = row["operating_income"] or ZERO
-    investment = row["investment_income"] or ZERO
-    subsidy = row["subsidy_income"] or ZERO
+    total = row["sum_total"] or ZERO
+    operating = row["sum_operating"] or ZERO
+    investment = row["sum_investment"] or ZERO
+    subsidy = row["sum_subsidy"] or ZERO
     tiers = [(t.label, t.description, row[f"tier_{t.position}"]) for t in main.tiers]
     tiers.append((BELOW_TIERS, "", row["below"]))
     return Overview(
@@ -174,9 +174,10 @@ def _village_scope(scope: Scope) -> dict:
 def yearly_trend(scope: Scope, year_statuses: Sequence[str]) -> list[dict]:
     """Per year: villages reporting, total income, operating income and its mean (1 query)."""
     rows = (scope.ledger_years(year_statuses).order_by().values("year")
-            .annotate(n=Count("pk"), total_income=Sum("total_income"), operating_income=Sum("operating_income"))
+            .annotate(n=Count("pk"), sum_total=Sum("total_income"), sum_operating=Sum("operating_income"))
             .order_by("year"))
-    return [{**r, "operating_mean": mean(r["operating_income"], r["n"])} for r in rows]
+    return [{"year": r["year"], "n": r["n"], "total_income": r["sum_total"], "operating_income": r["sum_operating"],
+             "operating_mean": mean(r["sum_operating"], r["n"])} for r in rows]
 
 
 # Town (and county) league table -------------------------------------------------------------------------
