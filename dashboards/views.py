@@ -185,8 +185,10 @@ def overview(request):
     ranking = selectors.village_ranking(scope, page.year, page.statuses, page.metric, rules)
     trend_rows = selectors.yearly_trend(scope, page.statuses)
     children, treemap_chart, tier_chart = None, None, None
+    # Names for every village once when the treemap shows them all, else for the TOP 10 only.
+    selectors.attach_names(ranking if scope.level != "province" else ranking[:10])
     if scope.level == "town":
-        children = selectors.attach_names(ranking)
+        children = ranking
         treemap_chart = charts.treemap(
             ["scope", *(f"v{r.village_id}" for r in children)], [scope.town.name, *(r.name for r in children)],
             ["", *("scope" for _ in children)], [Decimal(0), *(r.figures["total_income"] for r in children)],
@@ -197,14 +199,14 @@ def overview(request):
         tier_chart = charts.tier_stack([u.name for u in children], rules.labels, [u.bands for u in children],
                                        f"各{'县' if scope.level == 'province' else '镇'}梯队分布（{page.year}年）")
         if scope.level == "county":
-            named = selectors.attach_names(ranking)
+            named = ranking
             treemap_chart = charts.treemap(
                 ["scope", *(f"t{u.pk}" for u in children), *(f"v{r.village_id}" for r in named)],
                 [scope.county.name, *(u.name for u in children), *(r.name for r in named)],
                 ["", *("scope" for _ in children), *(f"t{r.town_id}" for r in named)],
                 [Decimal(0)] * (1 + len(children)) + [r.figures["total_income"] for r in named],
                 f"{scope.county.name} 镇村总收入（{page.year}年）")
-    top = selectors.attach_names(ranking[:10])
+    top = ranking[:10]
     context = _context(
         request, page, summary=summary, children=children, top=top, rules=rules,
         ranking_chart=charts.ranking_bar([r.name for r in top], [r.value for r in top], page.metric_name,
