@@ -93,6 +93,12 @@ class Rules:
             q = ~tier.q if q is None else q & ~tier.q
         return None
 
+    def label_q(self, label: str) -> Q | None:
+        """Rows in the tier called `label` (or below every tier); None if these rules have no such tier."""
+        if label == BELOW_TIERS:
+            return self.below_q()
+        return next((self.band_q(t.position) for t in self.tiers if t.label == label), None)
+
     def below_q(self) -> Q:
         q = Q()
         for tier in self.tiers:

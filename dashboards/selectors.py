@@ -7,15 +7,16 @@ the ranks (a village is 37th in its county whatever the filter).
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from ledger.models import LedgerLine, LedgerYear, Share
-from villages.models import County, Enterprise, PartyOrganization, PartyOrganizationMembership, Town, Village
+from villages.models import County, Enterprise, PartyOrganization, Town, Village
 
 from .aggregates import Median
 from .models import FIGURE_NAMES
@@ -314,64 +315,115 @@ class VillageRow:
         return growth_pct(self.value, self.previous_value)
 
 
-def village_ranking(scope: Scope, year: int, year_statuses: Sequence[str], metric: str,
-                    rules: ScopeRules) -> list[VillageRow]:
-    """Every village of the scope with data in `year`, ranked by `metric`, with last year's rank (1 query)."""
-    assert metric in FIGURE_NAMES
-    fields = sorted({metric} | set().union(*(r.metrics for r in rules.by_county.values())) | rules.fallback.metrics)
-    rows = (scope.ledger_years(year_statuses).filter(year__in=[year, year - 1])
-            .order_by("year", F(metric).desc(), "village_id")
-            .values_list("village_id", "year", "town_id", "county_id", "status", *fields))
-    current: list[VillageRow] = []
-    previous: list[tuple[int, Decimal]] = []
-    for village_id, row_year, town_id, county_id, status, *values in rows:
-        figures = dict(zip(fields, values, strict=True))
-        if row_year == year:
-            current.append(VillageRow(village_id=village_id, town_id=town_id, county_id=county_id, status=status,
-                                      value=figures[metric], figures=figures))
-        else:
-            previous.append((village_id, figures[metric]))
-    previous_ranks: dict[int, tuple[int, Decimal]] = {}
-    last_value, last_rank = None, 0
-    for index, (village_id, value) in enumerate(previous, start=1):
-        last_rank = last_rank if value == last_value else index
-        last_value = value
-        previous_ranks[village_id] = (last_rank, value)
-    _rank(current, lambda r: r.value)
-    for row in current:
-        row.previous_rank, row.previous_value = previous_ranks.get(row.village_id, (None, None))
-        county_rules = rules.for_county(row.county_id)
-        row.tier = county_rules.tier_of(row.figures)
-        row.weak = county_rules.is_weak(row.figures)
-        row.shell = county_rules.is_shell(row.figures)
-    return current
-
-
-VILLAGE_SORTS = {
-    "rank": lambda r: (r.rank, r.village_id),
-    "-rank": lambda r: (-r.rank, r.village_id),
-    "growth": lambda r: (r.growth is None, -(r.growth or 0), r.rank),
-    "-growth": lambda r: (r.growth is None, r.growth or 0, r.rank),
-    "change": lambda r: (r.rank_change is None, -(r.rank_change or 0), r.rank),
-    "-change": lambda r: (r.rank_change is None, r.rank_change or 0, r.rank),
-    "town": lambda r: (r.town_id, r.rank),
+# Ranks come from window functions over the whole scope (this year and last year), so filters and
+# pages narrow the rows shown without changing any rank; only the rows shown leave the database.
+RANKED_SQL = """
+WITH cur AS (
+    SELECT id, village_id, town_id, county_id, status, {metric} AS value{figures},
+           RANK() OVER (ORDER BY {metric} DESC) AS rnk
+    FROM {table} WHERE year = %s AND status IN ({statuses}){scope}
+), prev AS (
+    SELECT village_id, {metric} AS value, RANK() OVER (ORDER BY {metric} DESC) AS rnk
+    FROM {table} WHERE year = %s AND status IN ({statuses}){scope}
+)
+SELECT cur.village_id, cur.town_id, cur.county_id, cur.status, cur.value, cur.rnk, prev.value, prev.rnk,
+       COUNT(*) OVER (){figure_columns}
+FROM cur LEFT JOIN prev ON prev.village_id = cur.village_id
+WHERE 1 = 1{conditions}
+ORDER BY {order}{limit}
+"""
+GROWTH_SQL = "CASE WHEN prev.value > 0 THEN (cur.value - prev.value) / prev.value END"
+SQL_SORTS = {
+    "rank": "cur.rnk, cur.village_id",
+    "-rank": "cur.rnk DESC, cur.village_id",
+    "growth": f"{GROWTH_SQL} DESC NULLS LAST, cur.rnk, cur.village_id",
+    "-growth": f"{GROWTH_SQL} ASC NULLS LAST, cur.rnk, cur.village_id",
+    "change": "(prev.rnk - cur.rnk) DESC NULLS LAST, cur.rnk, cur.village_id",
+    "-change": "(prev.rnk - cur.rnk) ASC NULLS LAST, cur.rnk, cur.village_id",
+    "town": "cur.town_id, cur.rnk, cur.village_id",
 }
 
 
-def filter_villages(rows: Iterable[VillageRow], *, town: Town | None = None, tier: str = "",
-                    organization: PartyOrganization | None = None, weak_only: bool = False) -> list[VillageRow]:
-    """Narrow ranked rows without re-ranking them (0 or 1 query: an organisation's members)."""
-    members = None
-    if organization is not None:
-        members = set(PartyOrganizationMembership.objects.filter(organization=organization)
-                      .values_list("village_id", flat=True))
-    return [r for r in rows
-            if (town is None or r.town_id == town.pk) and (not tier or r.tier == tier)
-            and (members is None or r.village_id in members) and (not weak_only or r.weak)]
+def _money(value) -> Decimal | None:
+    # PostgreSQL returns Decimal; SQLite returns int or float for the same column.
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(str(value)).quantize(CENT)
 
 
-def sort_villages(rows: list[VillageRow], sort: str) -> list[VillageRow]:
-    return sorted(rows, key=VILLAGE_SORTS.get(sort, VILLAGE_SORTS["rank"]))
+def _subquery(queryset) -> tuple[str, tuple]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def ranked_villages(scope: Scope, year: int, year_statuses: Sequence[str], metric: str, rules: ScopeRules, *,
+                    villages=None, condition: Q | None = None, sort: str = "rank", limit: int | None = None,
+                    offset: int = 0) -> tuple[list[VillageRow], int]:
+    """Villages of the scope with data in `year`, ranked by `metric`, with last year's rank (1 query).
+
+    `villages` (a Village queryset) and `condition` (on this year's LedgerYear rows: a tier, 薄弱村)
+    narrow the rows returned; `sort`, `limit` and `offset` page them. Returns the rows and how
+    many rows matched in all.
+    """
+    assert metric in FIGURE_NAMES and sort in SQL_SORTS
+    quote = connection.ops.quote_name
+    figures = sorted(set().union(*(r.metrics for r in rules.by_county.values()), rules.fallback.metrics,
+                                 {"total_income"}) - {metric})
+    scope_sql, scope_params = "", ()
+    for column, value in scope.ledger_filter.items():
+        scope_sql += f" AND {quote(column)} = %s"
+        scope_params += (value,)
+    placeholders = ", ".join(["%s"] * len(year_statuses))
+    conditions, condition_params = "", ()
+    if villages is not None:
+        sql, params = _subquery(villages.values("pk"))
+        conditions += f" AND cur.village_id IN ({sql})"
+        condition_params += params
+    if condition is not None:
+        sql, params = _subquery(LedgerYear.objects.filter(condition, year=year, status__in=year_statuses,
+                                                          **scope.ledger_filter).values("pk"))
+        conditions += f" AND cur.id IN ({sql})"
+        condition_params += params
+    sql = RANKED_SQL.format(
+        metric=quote(metric), table=quote(LedgerYear._meta.db_table), statuses=placeholders, scope=scope_sql,
+        figures="".join(f", {quote(f)}" for f in figures),
+        figure_columns="".join(f", cur.{quote(f)}" for f in figures),
+        conditions=conditions, order=SQL_SORTS[sort],
+        limit=f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else "",
+    )
+    params = (year, *year_statuses, *scope_params, year - 1, *year_statuses, *scope_params, *condition_params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    rows, total = [], fetched[0][8] if fetched else 0
+    for village_id, town_id, county_id, status, value, rank, previous_value, previous_rank, _, *rest in fetched:
+        value = _money(value)
+        row = VillageRow(village_id=village_id, town_id=town_id, county_id=county_id, status=status, value=value,
+                         figures={metric: value, **{f: _money(v) for f, v in zip(figures, rest, strict=True)}},
+                         rank=rank, previous_value=_money(previous_value), previous_rank=previous_rank)
+        county_rules = rules.for_county(county_id)
+        row.tier = county_rules.tier_of(row.figures)
+        row.weak = county_rules.is_weak(row.figures)
+        row.shell = county_rules.is_shell(row.figures)
+        rows.append(row)
+    return rows, total
+
+
+def village_ranking(scope: Scope, year: int, year_statuses: Sequence[str], metric: str,
+                    rules: ScopeRules) -> list[VillageRow]:
+    """Every village of the scope with data in `year`, ranked (1 query)."""
+    return ranked_villages(scope, year, year_statuses, metric, rules)[0]
+
+
+def village_condition(rules: ScopeRules, *, tier: str = "", weak_only: bool = False) -> Q | None:
+    """The tier and 薄弱村 filters as one condition on LedgerYear rows, each county by its own rules."""
+    condition = None
+    if tier:
+        condition = rules.q(lambda r: r.label_q(tier)) or Q(pk__in=[])
+    if weak_only:
+        weak = rules.q(Rules.weak_q)
+        condition = weak if condition is None else condition & weak
+    return condition
 
 
 def attach_names(rows: Sequence[VillageRow]) -> Sequence[VillageRow]:

@@ -7,7 +7,7 @@ also answers `?export=xlsx`.
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import wraps
+from functools import partial, wraps
 from urllib.parse import urlencode
 
 from django import forms
@@ -226,34 +226,77 @@ def overview(request):
 
 # Village league table -------------------------------------------------------------------------------------
 
+@dataclass
+class PageInfo:
+    """Enough of Django's Page for the pagination partial, when the database did the slicing."""
+
+    number: int
+    count: int
+    per_page: int = PAGE_SIZE
+
+    @property
+    def paginator(self):
+        return self
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
 @dashboard_view
 def village_table(request):
     page = read_page(request)
     scope = page.scope
-    towns = Town.objects.filter(**({"pk": scope.town.pk} if scope.town else
-                                   {"county": scope.county} if scope.county else {}))
-    organizations = visible_party_organizations(request.user).filter(kind__in=PartyOrganization.SPANNING_KINDS)
-    if scope.county and not scope.town:
-        organizations = organizations.filter(county=scope.county)
+    # Choices only where they are a short list: at province level one narrows by county first.
+    towns, organizations = Town.objects.none(), PartyOrganization.objects.none()
+    if scope.level != "province":
+        towns = Town.objects.filter(**({"pk": scope.town.pk} if scope.town else {"county": scope.county}))
+        organizations = visible_party_organizations(request.user).filter(kind__in=PartyOrganization.SPANNING_KINDS)
+        if not scope.town:
+            organizations = organizations.filter(county=scope.county)
     rules = scope_rules(scope.county_ids)
     villages = Village.objects.filter(**selectors._village_scope(scope))
     filterset = VillageTableFilter(request.GET, queryset=villages, years=page.years, towns=towns,
                                    organizations=organizations, tier_labels=rules.labels)
     filterset.form.is_valid()
     data = filterset.form.cleaned_data
-    sort, top = data.get("sort") or "rank", data.get("top") or ""
-    rows, page_obj = [], None
+    sort = data.get("sort") or "rank"
+    top = int(data["top"]) if data.get("top") else None
+    rows, total, page_info = [], 0, None
     if page.year is not None:
-        rows = selectors.village_ranking(scope, page.year, page.statuses, page.metric, rules)
-        allowed = set(filterset.qs.values_list("pk", flat=True)) if filterset.narrows else None
-        rows = [r for r in selectors.filter_villages(rows, tier=data.get("tier") or "",
-                                                     weak_only=bool(data.get("weak")))
-                if allowed is None or r.village_id in allowed]
-        rows = selectors.sort_villages(rows, sort)
-        if top:
-            rows = sorted(rows, key=lambda r: r.rank)[: int(top)]
-    if request.GET.get("export") == "xlsx":
+        ranked = partial(
+            selectors.ranked_villages, scope, page.year, page.statuses, page.metric, rules,
+            villages=filterset.qs if filterset.narrows else None,
+            condition=selectors.village_condition(rules, tier=data.get("tier") or "", weak_only=bool(data.get("weak"))),
+        )
+        if request.GET.get("export") == "xlsx":
+            rows, total = ranked(sort="rank" if top else sort, limit=top)
+        elif top:
+            rows, total = ranked(sort="rank", limit=top)
+        else:
+            try:
+                number = max(1, int(request.GET.get("page", 1)))
+            except ValueError:
+                number = 1
+            rows, total = ranked(sort=sort, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+            if not rows and number > 1:
+                number = 1
+                rows, total = ranked(sort=sort, limit=PAGE_SIZE)
+            page_info = PageInfo(number=number, count=total)
         selectors.attach_names(rows)
+    if request.GET.get("export") == "xlsx":
         return xlsx_response(
             f"村排名-{scope.label}-{page.year}", "村排名",
             ["名次", "上年名次", "名次变化", "村", "区划代码", "乡镇", f"{page.metric_name}（万元）",
@@ -263,18 +306,9 @@ def village_table(request):
               LedgerYear.Status(r.status).label] for r in rows),
             f"{scope.label} {page.year}年 村{page.metric_name}排名（{_status_note(page)}）",
         )
-    if not top:
-        page_obj = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-        shown = list(page_obj.object_list)
-    else:
-        shown = rows
-    selectors.attach_names(shown)
-    chart_rows = sorted(shown, key=lambda r: r.rank)[:TOP_CHART]
-    query = request.GET.copy()
-    query.pop("page", None)
+    chart_rows = sorted(rows, key=lambda r: r.rank)[:TOP_CHART]
     return render(request, "dashboards/villages.html", _context(
-        request, page, filterset=filterset, rows=shown, page_obj=page_obj, total=len(rows),
-        query_without_page=query.urlencode(), sort=sort,
+        request, page, filterset=filterset, rows=rows, page_obj=page_info, total=total, sort=sort,
         ranking_chart=charts.ranking_bar([r.name for r in chart_rows], [r.value for r in chart_rows],
                                          page.metric_name, f"{page.metric_name}排名（{page.year}年）")
         if chart_rows else None,

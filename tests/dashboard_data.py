@@ -26,7 +26,7 @@ NUMBERS = {"八桥村": 207, "长胜村": 201, "幸福村": 202, "永胜村": 20
 
 
 def build(world, *, actor=None):
-    baqiao, xinba = world["baqiao"], world["xinba"]
+    baqiao = world["baqiao"]
     villages = {}
     for name, (op21, sub21, op20, sub20) in BAQIAO.items():
         village = make_village(baqiao, NUMBERS[name], name)

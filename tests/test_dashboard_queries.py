@@ -5,9 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from villages.models import PartyOrganization, PartyOrganizationMembership
-
 from dashboards.services import tier_scheme_ensure
+from villages.models import PartyOrganization, PartyOrganizationMembership
 
 from . import dashboard_data
 from .factories import make_ledger_year, make_village
