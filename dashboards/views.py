@@ -182,11 +182,12 @@ def overview(request):
         return render(request, "dashboards/overview.html", _context(request, page, empty=True))
     scope, rules = page.scope, scope_rules(page.scope.county_ids)
     summary = selectors.overview(scope, page.year, page.statuses, rules)
-    ranking = selectors.village_ranking(scope, page.year, page.statuses, page.metric, rules)
+    # Every village for a county's or a town's treemap; the TOP 10 only for the whole province.
+    ranking, _ = selectors.ranked_villages(scope, page.year, page.statuses, page.metric, rules,
+                                           limit=10 if scope.level == "province" else None)
     trend_rows = selectors.yearly_trend(scope, page.statuses)
     children, treemap_chart, tier_chart = None, None, None
-    # Names for every village once when the treemap shows them all, else for the TOP 10 only.
-    selectors.attach_names(ranking if scope.level != "province" else ranking[:10])
+    selectors.attach_names(ranking)
     if scope.level == "town":
         children = ranking
         treemap_chart = charts.treemap(
@@ -307,8 +308,10 @@ def village_table(request):
             f"{scope.label} {page.year}年 村{page.metric_name}排名（{_status_note(page)}）",
         )
     chart_rows = sorted(rows, key=lambda r: r.rank)[:TOP_CHART]
+    hidden_filters = {"province": ["town", "organization"], "county": [], "town": ["town"]}[scope.level]
     return render(request, "dashboards/villages.html", _context(
         request, page, filterset=filterset, rows=rows, page_obj=page_info, total=total, sort=sort,
+        hidden_filters=hidden_filters,
         ranking_chart=charts.ranking_bar([r.name for r in chart_rows], [r.value for r in chart_rows],
                                          page.metric_name, f"{page.metric_name}排名（{page.year}年）")
         if chart_rows else None,
