@@ -161,3 +161,28 @@ def test_village_profile_ranks_over_the_years(world, baqiao):
     assert labels[:3] == ["经营收入", "发包及上交收入", "补助收入"]
     income = next(row for row in profile.statement if row.label == "总收入")
     assert income.amounts == {2020: 250 * WAN, 2021: 350 * WAN}
+
+
+@pytest.mark.parametrize("include_submitted", [False, True])
+def test_a_page_of_the_table_has_the_same_ranks_as_the_whole_table(world, baqiao, include_submitted):
+    from .factories import make_ledger_year, make_village
+
+    # A tie last year, to check that both ways rank ties alike.
+    tied = make_village(world["baqiao"], 240, "并列村")
+    make_ledger_year(tied, 2020, {"operating_revenue": 310 * WAN}, status="approved")
+    make_ledger_year(tied, 2021, {"operating_revenue": 100 * WAN}, status="approved")
+    scope = county_scope(world)
+    rules = scope_rules(scope.county_ids)
+    statuses = selectors.statuses(include_submitted)
+    whole, total = selectors.ranked_villages(scope, 2021, statuses, "operating_income", rules, sort="town")
+    expected = sorted((r.rank, r.village_id, r.previous_rank, r.previous_value) for r in whole)
+    pages = []
+    for offset in range(0, total, 3):
+        rows, page_total = selectors.ranked_villages(scope, 2021, statuses, "operating_income", rules, limit=3,
+                                                     offset=offset)
+        assert page_total == total
+        pages += [(r.rank, r.village_id, r.previous_rank, r.previous_value) for r in rows]
+    assert pages == expected
+    previous_ranks = {village_id: previous_rank for _, village_id, previous_rank, _ in pages}
+    assert previous_ranks[tied.pk] == previous_ranks[baqiao["长胜村"].pk] == 1  # both 310万 in 2020
+    assert previous_ranks[baqiao["八桥村"].pk] == 3
