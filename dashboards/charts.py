@@ -26,7 +26,7 @@ def _layout(title: str, **extra) -> dict:
     layout = {
         "title": {"text": title, "x": 0, "font": {"size": 14}},
         "font": FONT, "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-        "legend": {"orientation": "h", "y": -0.15},
+        "legend": {"orientation": "h", "x": 0, "y": -0.08, "yanchor": "top"},
         "separators": ".,", "autosize": True,
     }
     layout.update(extra)
@@ -71,7 +71,7 @@ def tier_stack(units: Sequence[str], labels: Sequence[str], counts: Sequence[Seq
                        "hovertemplate": "%{y} " + label + "：%{x} 个村<extra></extra>"})
     return _to_json({"data": traces, "layout": _layout(
         title, barmode="stack", height=max(260, 26 * len(units) + 120),
-        xaxis={"title": {"text": "村数"}, "automargin": True}, yaxis={"automargin": True})})
+        xaxis={"automargin": True}, yaxis={"automargin": True})})
 
 
 def trend(years: Sequence[int], series: Sequence[tuple[str, Sequence[Decimal | None]]], title: str) -> str:
@@ -81,8 +81,8 @@ def trend(years: Sequence[int], series: Sequence[tuple[str, Sequence[Decimal | N
                "hovertemplate": "%{x}年 " + name + "：%{y:,.2f} 万元<extra></extra>"}
               for i, (name, values) in enumerate(series)]
     return _to_json({"data": traces, "layout": _layout(
-        title, height=320, xaxis={"dtick": 1, "title": {"text": "年度"}},
-        yaxis={"title": {"text": "万元"}, "rangemode": "tozero"})})
+        title, height=320, xaxis={"dtick": 1, "automargin": True},
+        yaxis={"rangemode": "tozero", "automargin": True, "ticksuffix": " 万"})})
 
 
 def rank_trend(years: Sequence[int], ranks: Sequence[int | None], title: str) -> str:
@@ -90,15 +90,15 @@ def rank_trend(years: Sequence[int], ranks: Sequence[int | None], title: str) ->
     return _to_json({"data": [{"type": "scatter", "mode": "lines+markers+text", "x": list(years), "y": list(ranks),
                                "text": [f"第{r}名" if r else "" for r in ranks], "textposition": "top center",
                                "line": {"color": COLORS[4]}, "hovertemplate": "%{x}年 第%{y}名<extra></extra>"}],
-                     "layout": _layout(title, height=280, xaxis={"dtick": 1},
-                                       yaxis={"autorange": "reversed", "title": {"text": "名次"}})})
+                     "layout": _layout(title, height=280, xaxis={"dtick": 1, "automargin": True},
+                                       yaxis={"autorange": "reversed", "automargin": True, "ticksuffix": " 名"})})
 
 
 def treemap(ids: Sequence[str], labels: Sequence[str], parents: Sequence[str], amounts: Sequence[Decimal],
             title: str) -> str:
-    """Area by income, county → town → village; parents' areas are the sums of their children."""
+    """Area by income, county → town → village: leaves carry the amounts, parents add them up."""
     return _to_json({"data": [{"type": "treemap", "ids": list(ids), "labels": list(labels), "parents": list(parents),
-                               "values": [_wan(a) for a in amounts], "branchvalues": "total",
+                               "values": [_wan(a) for a in amounts], "branchvalues": "remainder",
                                "hovertemplate": "%{label}<br>%{value:,.2f} 万元<extra></extra>",
                                "textinfo": "label+value"}],
                      "layout": _layout(title, height=420)})

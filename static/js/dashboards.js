@@ -10,9 +10,15 @@
       if (!target) { return; }
       var figure = JSON.parse(block.textContent);
       window.Plotly.newPlot(target, figure.data, figure.layout, {
-        responsive: true, displaylogo: false, locale: "zh-CN",
+        responsive: true, displaylogo: false,
+        /* On a phone the toolbar would cover the title; pinch-zoom is enough there. */
+        displayModeBar: window.innerWidth < 600 ? false : "hover",
         modeBarButtonsToRemove: ["lasso2d", "select2d"]
       });
+      /* Follow the box, not only the window: a scrollbar appearing after the first draw narrows it. */
+      if (window.ResizeObserver) {
+        new window.ResizeObserver(function () { window.Plotly.Plots.resize(target); }).observe(target);
+      }
     });
   }
   /* Auto-submit the filter form when a select changes; the submit button stays for no-JS use. */
