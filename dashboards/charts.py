@@ -89,6 +89,7 @@ def rank_trend(years: Sequence[int], ranks: Sequence[int | None], title: str) ->
     """A village's rank over the years: first place at the top."""
     return _to_json({"data": [{"type": "scatter", "mode": "lines+markers+text", "x": list(years), "y": list(ranks),
                                "text": [f"第{r}名" if r else "" for r in ranks], "textposition": "top center",
+                               "cliponaxis": False,
                                "line": {"color": COLORS[4]}, "hovertemplate": "%{x}年 第%{y}名<extra></extra>"}],
                      "layout": _layout(title, height=280, xaxis={"dtick": 1, "automargin": True},
                                        yaxis={"autorange": "reversed", "automargin": True, "ticksuffix": " 名"})})
