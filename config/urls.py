@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from .health import favicon, healthz
+
 admin.site.site_header = "村级集体经济台账系统"
 admin.site.site_title = "村级集体经济台账系统"
 admin.site.index_title = "管理后台"
@@ -10,5 +12,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
 ]

@@ -142,6 +142,11 @@ class LedgerYearAdmin(SimpleHistoryAdmin):
         except services.LedgerError as exc:
             messages.error(request, str(exc))
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The inline formsets are not saved by the admin (the service writes the lines), so the
+        # default message, which reads what the formsets saved, does not apply.
+        return [{"added": {}}] if add else [{"changed": {"fields": ["台账明细"]}}]
+
     def delete_model(self, request, obj):
         if obj.is_locked:
             messages.error(request, f"{obj} 已审核锁定，不能删除。")

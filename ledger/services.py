@@ -137,7 +137,10 @@ def apply_changes(changes: LineChanges, *, actor, source: str, reason: str = "",
                   when=None) -> None:
     """Write one or many village-years' line changes and their history in a few bulk statements."""
     if changes.deleted:
-        LedgerLine.objects.filter(pk__in=[line.pk for line in changes.deleted]).delete()
+        # A raw delete: QuerySet.delete() would send post_delete per row and django-simple-history
+        # would add a second, source-less '-' record beside ours. Nothing references a line.
+        doomed = LedgerLine.objects.filter(pk__in=[line.pk for line in changes.deleted])
+        doomed._raw_delete(doomed.db)
     if changes.created:
         LedgerLine.objects.bulk_create(changes.created, batch_size=2000)
     if changes.changed:

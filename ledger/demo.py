@@ -1,0 +1,326 @@
+"""The demo world, built from the case reports (../shared/seeds, DOMAIN.md).
+
+- 扬中市 (321182) with its six towns; 八桥镇 (321182103) has the eight villages the report names, and
+  its 2021 accounts reproduce the report's tiers: one village with 总收入 ≥ 500万, four ≥ 300万, the
+  rest ≥ 150万. 长胜/幸福/永胜/红旗/永兴 rent out the 10,600 m² of standard workshops they built
+  together (+110万 a year from 2021), 红光村 lets six shops (+50万), 八桥村 earns 80万 from services
+  to firms, 利民村 ~200万 from produce.
+- 沁阳市 (410882) with 11 towns and 339 villages; four 区域党委 over 15 villages, each around one
+  industry (皮筋头饰, 驴肉加工, 非遗黑陶, 养生花茶) with a 强村公司 its villages own through shares;
+  the dividends are the villages' 投资收益 from 2022 on.
+- Accounts 2019–2024, all approved (2024 under the new accounting system); 2025 is open for entry.
+- One demo user per role.
+
+Idempotent: what exists is left as it is, so running it twice changes nothing.
+"""
+
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from villages.models import (
+    County,
+    Enterprise,
+    PartyOrganization,
+    PartyOrganizationMembership,
+    Town,
+    UserRole,
+    Village,
+)
+from villages.validators import credit_code_check_character
+
+from . import services
+from .models import LedgerYear, LineItem, Share
+
+DEMO_YEARS = range(2019, 2025)
+DEMO_PASSWORD = "demo-pass-2025"
+WAN = Decimal(10000)
+
+YANGZHONG_TOWNS = [(1, "三茅街道"), (2, "兴隆街道"), (101, "新坝镇"), (102, "油坊镇"), (103, "八桥镇"), (104, "西来桥镇")]
+BAQIAO_VILLAGES = ["长胜村", "幸福村", "永胜村", "红旗村", "永兴村", "红光村", "八桥村", "利民村"]
+WORKSHOP_VILLAGES = ["长胜村", "幸福村", "永胜村", "红旗村", "永兴村"]
+# 八桥镇 2021 总收入 in 万元: 1 village ≥ 500, 4 ≥ 300, the rest ≥ 150 (the report's tiers).
+BAQIAO_2021_TOTAL = {"八桥村": 568, "长胜村": 386, "幸福村": 352, "永胜村": 331, "红光村": 318,
+                     "红旗村": 276, "永兴村": 241, "利民村": 214}
+YANGZHONG_OTHER_VILLAGES = {
+    "三茅街道": ["联合村", "新民村", "东新港村", "长江村"],
+    "兴隆街道": ["兴隆村", "友好村", "胜利村", "光明村", "新桥村"],
+    "新坝镇": ["新坝村", "立新村", "丰裕村", "中心村", "新治村", "双跃村"],
+    "油坊镇": ["油坊村", "会龙村", "长旺村", "新华村", "同心村"],
+    "西来桥镇": ["西来桥村", "东进村", "利民港村", "长新村"],
+}
+
+QINYANG_TOWNS = [(1, "覃怀街道"), (2, "怀庆街道"), (100, "崇义镇"), (101, "西向镇"), (102, "西万镇"), (103, "柏香镇"),
+                 (104, "山王庄镇"), (105, "紫陵镇"), (200, "常平乡"), (201, "王召乡"), (202, "王曲乡")]
+XIXIANG_VILLAGES = ["西向一街村", "西向二街村", "西向三街村", "西向四街村", "西向五街村", "东向村", "皇府村", "水黄头村",
+                    "卫村", "龙泉村", "南向村", "屯头村", "解住村", "东高村", "西高村", "清河村", "北鲁村", "常乐村",
+                    "新庄村", "义庄一街村", "义庄二街村", "义庄三街村", "南作村", "行口村", "捏掌村", "逍遥村", "虎村"]
+QINYANG_VILLAGE_TOTAL = 339
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+PLACE_SUFFIXES = ["庄", "营", "寨", "屯", "堡", "岗", "坡", "湾"]
+REGIONAL_COMMITTEES = [
+    # (town, committee, industry, company, villages: the first listed by the report's example 宋寨村)
+    ("紫陵镇", "紫陵镇皮筋头饰区域党委", "皮筋头饰", "沁阳市紫陵发饰强村公司", ["宋寨村", "赵寨村", "李庄村", "张营村"]),
+    ("柏香镇", "柏香镇驴肉加工区域党委", "驴肉加工", "沁阳市柏香驴肉强村公司", ["柏香村", "王庄村", "刘营村", "陈寨村"]),
+    ("覃怀街道", "覃怀街道非遗黑陶区域党委", "非遗黑陶", "沁阳市盆窑黑陶强村公司", ["盆窑村", "杨庄村", "周屯村", "吴堡村"]),
+    ("山王庄镇", "山王庄镇养生花茶区域党委", "养生花茶", "沁阳市怀菊花茶强村公司", ["山王庄村", "徐岗村", "孙坡村"]),
+]
+
+
+@dataclass
+class DemoSummary:
+    counties: int = 0
+    towns: int = 0
+    villages: int = 0
+    ledger_years_created: int = 0
+    users_created: int = 0
+
+
+def credit_code(first17: str) -> str:
+    return first17 + credit_code_check_character(first17)
+
+
+def _qinyang_village_names(town_name: str, count: int, offset: int, reserved: list[str]) -> list[str]:
+    names = list(reserved)
+    index = offset
+    while len(names) < count:
+        name = f"{SURNAMES[index % len(SURNAMES)]}{PLACE_SUFFIXES[(index // len(SURNAMES)) % len(PLACE_SUFFIXES)]}村"
+        if name not in names:
+            names.append(name)
+        index += 7
+    return names
+
+
+def _build_hierarchy(summary: DemoSummary) -> dict[str, dict[str, Village]]:
+    villages: dict[str, dict[str, Village]] = {}
+
+    def county(code, name, province, city):
+        obj, created = County.objects.get_or_create(code=code, defaults={"name": name, "province": province,
+                                                                         "city": city})
+        summary.counties += created
+        return obj
+
+    def town(cty, number, name):
+        obj, created = Town.objects.get_or_create(code=f"{cty.prefix}{number:03d}000",
+                                                  defaults={"county": cty, "name": name})
+        summary.towns += created
+        return obj
+
+    def add_villages(twn, names, first_number=201, numbers=None):
+        villages[twn.name] = {}
+        for i, name in enumerate(names):
+            number = numbers[i] if numbers else first_number + i
+            obj, created = Village.objects.get_or_create(code=f"{twn.prefix}{number:03d}",
+                                                         defaults={"town": twn, "name": name})
+            summary.villages += created
+            villages[twn.name][name] = obj
+
+    yangzhong = county("321182000000", "扬中市", "江苏省", "镇江市")
+    for number, name in YANGZHONG_TOWNS:
+        twn = town(yangzhong, number, name)
+        add_villages(twn, BAQIAO_VILLAGES if name == "八桥镇" else YANGZHONG_OTHER_VILLAGES[name])
+
+    qinyang = county("410882000000", "沁阳市", "河南省", "焦作市")
+    others = [t for t in QINYANG_TOWNS if t[1] != "西向镇"]
+    remaining = QINYANG_VILLAGE_TOTAL - len(XIXIANG_VILLAGES)
+    per_town = [remaining // len(others) + (1 if i < remaining % len(others) else 0) for i in range(len(others))]
+    reserved = {t: names for t, _, _, _, names in REGIONAL_COMMITTEES}
+    for number, name in QINYANG_TOWNS:
+        twn = town(qinyang, number, name)
+        if name == "西向镇":
+            add_villages(twn, XIXIANG_VILLAGES, first_number=200)
+            continue
+        count = per_town[others.index((number, name))]
+        names = _qinyang_village_names(name, count, offset=number * 3, reserved=reserved.get(name, []))
+        numbers = None
+        if name == "紫陵镇":
+            # 紫陵镇宋寨村 is 410882105211 in DOMAIN.md.
+            numbers = [211] + [n for n in range(200, 200 + count + 1) if n != 211][: count - 1]
+        add_villages(twn, names, numbers=numbers)
+    return villages
+
+
+def _build_organisations(villages) -> dict[str, list[tuple[Village, Share]]]:
+    """Party organisations, enterprises and shares; returns the shares per 强村公司 holder village."""
+    yangzhong = County.objects.get(code="321182000000")
+    qinyang = County.objects.get(code="410882000000")
+    baqiao = Town.objects.get(code="321182103000")
+    for i, (name, village) in enumerate(villages["八桥镇"].items()):
+        kind = PartyOrganization.Kind.VILLAGE_COMMITTEE if name == "八桥村" else PartyOrganization.Kind.VILLAGE_GENERAL_BRANCH
+        org, _ = PartyOrganization.objects.get_or_create(
+            county=yangzhong, name=f"{name}{kind.label}", defaults={"kind": kind, "town": baqiao})
+        PartyOrganizationMembership.objects.get_or_create(organization=org, village=village)
+        Enterprise.objects.get_or_create(
+            county=yangzhong, name=f"扬中市八桥镇{name}股份经济合作社",
+            defaults={"kind": Enterprise.Kind.JOINT_STOCK_COOPERATIVE, "town": baqiao, "village": village,
+                      "credit_code": credit_code(f"N2321182MA{i + 1:06d}A")})
+    cluster, _ = PartyOrganization.objects.get_or_create(
+        county=yangzhong, name="八桥镇标准厂房联建组团",
+        defaults={"kind": PartyOrganization.Kind.CLUSTER, "town": baqiao, "industry": "标准化厂房租赁",
+                  "note": "长胜、幸福、永胜、红旗、永兴五村联建标准化厂房10600平方米"})
+    for name in WORKSHOP_VILLAGES:
+        PartyOrganizationMembership.objects.get_or_create(organization=cluster, village=villages["八桥镇"][name])
+
+    shares: dict[str, list[tuple[Village, Share]]] = {}
+    for c, (town_name, committee, industry, company, names) in enumerate(REGIONAL_COMMITTEES):
+        town = Town.objects.get(county=qinyang, name=town_name)
+        org, _ = PartyOrganization.objects.get_or_create(
+            county=qinyang, name=committee,
+            defaults={"kind": PartyOrganization.Kind.REGIONAL_COMMITTEE, "town": town, "industry": industry})
+        enterprise, _ = Enterprise.objects.get_or_create(
+            county=qinyang, name=company,
+            defaults={"kind": Enterprise.Kind.STRONG_VILLAGE_COMPANY, "town": town, "industry": industry,
+                      "credit_code": credit_code(f"91410882MA{c + 1:06d}Q")})
+        members = [villages[town_name][n] for n in names]
+        percentage = (Decimal(100) / len(members)).quantize(Decimal("0.01"))
+        for village in members:
+            PartyOrganizationMembership.objects.get_or_create(organization=org, village=village)
+            share, _ = Share.objects.get_or_create(
+                holder=village, enterprise=enterprise, start_year=2022,
+                defaults={"kind": Share.Kind.MONEY, "amount": Decimal(500000), "percentage": percentage,
+                          "note": f"{industry}产业入股"})
+            shares.setdefault(company, []).append((village, share))
+    return shares
+
+
+def _items() -> dict[tuple[str, str], int]:
+    return {(system_code, code): pk for pk, system_code, code in LineItem.objects.values_list("pk", "system__code", "code")}
+
+
+def _statement(items, village: Village, year: int, parts: dict, extra_named: list[tuple[str, str, Decimal, dict]]):
+    """Lines from {item code: 元} and named sub-lines [(item code, 项目, 元, links)]; 2024+ folds the old items."""
+    system = "2004" if year <= 2023 else "2023"
+    lines: dict[tuple[str, str], tuple[Decimal, dict]] = {}
+
+    def add(code, name, amount, links=None):
+        if system == "2023" and code == "contract_remittance":
+            # The new system books rents and fees as 经营收入 (财会〔2023〕14号).
+            code = "operating_revenue"
+        amount = Decimal(amount).quantize(Decimal("0.01"))
+        if amount <= 0:
+            return
+        old, old_links = lines.get((code, name), (Decimal(0), {}))
+        lines[(code, name)] = (old + amount, links or old_links)
+
+    for code, amount in parts.items():
+        add(code, "", amount)
+    for code, name, amount, links in extra_named:
+        add(code, name, amount, links)
+    return services.YearStatement(village=village, year=year, lines=[
+        services.LineInput(item_id=items[(system, code)], name=name, amount=amount,
+                           share_id=links.get("share"), enterprise_id=links.get("enterprise"))
+        for (code, name), (amount, links) in sorted(lines.items())
+    ])
+
+
+GROWTH = {2019: Decimal("0.80"), 2020: Decimal("0.88"), 2021: Decimal("1"), 2022: Decimal("1.05"),
+          2023: Decimal("1.10"), 2024: Decimal("1.16")}
+
+
+def _split_total(rng: random.Random, total: Decimal, year: int) -> dict[str, Decimal]:
+    """Split what is left of a 总收入 (after the named lines) into items, with plausible expenses."""
+    subsidy = (total * Decimal(rng.uniform(0.06, 0.12))).quantize(Decimal(1))
+    other = (total * Decimal(rng.uniform(0.02, 0.05))).quantize(Decimal(1))
+    operating = total - subsidy - other
+    revenue = (operating * Decimal(rng.uniform(0.35, 0.5))).quantize(Decimal(1))
+    contract = operating - revenue
+    parts = {
+        "operating_revenue": revenue, "contract_remittance": contract, "subsidy_income": subsidy,
+        "other_income": other,
+        "operating_expense": (revenue * Decimal(rng.uniform(0.25, 0.45))).quantize(Decimal(1)),
+        "admin_expense": (total * Decimal(rng.uniform(0.12, 0.2))).quantize(Decimal(1)),
+        "other_expense": (total * Decimal(rng.uniform(0.01, 0.04))).quantize(Decimal(1)),
+    }
+    if year >= 2024:
+        parts["taxes_surcharges"] = (revenue * Decimal("0.012")).quantize(Decimal(1))
+        parts["public_welfare_expense"] = (total * Decimal(rng.uniform(0.02, 0.05))).quantize(Decimal(1))
+    return parts
+
+
+def _baqiao_statements(items, villages, rng) -> list[services.YearStatement]:
+    statements = []
+    for name, village in villages["八桥镇"].items():
+        for year in DEMO_YEARS:
+            total = (Decimal(BAQIAO_2021_TOTAL[name]) * WAN * GROWTH[year]).quantize(Decimal(1))
+            named = []
+            if name in WORKSHOP_VILLAGES and year >= 2021:
+                named.append(("contract_remittance", "标准化厂房租金", Decimal(220000), {}))
+            if name == "红光村" and year >= 2021:
+                named.append(("contract_remittance", "商铺出租（6间）", Decimal(500000), {}))
+            if name == "八桥村":
+                named.append(("operating_revenue", "企业服务收入", Decimal(800000) * GROWTH[year], {}))
+            if name == "利民村":
+                named.append(("operating_revenue", "农产品销售", Decimal(2000000) * GROWTH[year] * Decimal("0.6"), {}))
+            parts = _split_total(rng, total - sum(a for _, _, a, _ in named), year)
+            statements.append(_statement(items, village, year, parts, named))
+    return statements
+
+
+def _other_statements(items, villages, shares, rng) -> list[services.YearStatement]:
+    dividends = {village.pk: (share, company) for company, held in shares.items() for village, share in held}
+    companies = {e.name: e.pk for e in Enterprise.objects.filter(kind=Enterprise.Kind.STRONG_VILLAGE_COMPANY)}
+    statements = []
+    for town_name, town_villages in villages.items():
+        if town_name == "八桥镇":
+            continue
+        yangzhong = town_name in YANGZHONG_OTHER_VILLAGES
+        for village in town_villages.values():
+            # Skewed: most villages are small, a few are rich (万元 of 总收入 in 2021).
+            base = rng.lognormvariate(5.1, 0.45) if yangzhong else rng.lognormvariate(3.4, 0.8)
+            base = max(base, 8.0)
+            trend = rng.uniform(-0.03, 0.12)
+            for year in DEMO_YEARS:
+                factor = Decimal(str(round((1 + trend) ** (year - 2021), 4)))
+                total = (Decimal(str(round(base, 2))) * WAN * factor).quantize(Decimal(1))
+                named = []
+                if village.pk in dividends and year >= 2022:
+                    share, company = dividends[village.pk]
+                    dividend = Decimal(60000 + 15000 * (year - 2022))
+                    named.append(("investment_income", f"{company}分红", dividend,
+                                  {"share": share.pk, "enterprise": companies[company]}))
+                    total += dividend
+                parts = _split_total(rng, total - sum(a for _, _, a, _ in named), year)
+                statements.append(_statement(items, village, year, parts, named))
+    return statements
+
+
+def _build_users(summary: DemoSummary) -> None:
+    User = get_user_model()
+    yangzhong = County.objects.get(code="321182000000")
+    baqiao = Town.objects.get(code="321182103000")
+    specs = [
+        ("baqiao_cadre", "八桥镇会计", UserRole.Role.CADRE, yangzhong, baqiao, False, False),
+        ("baqiao_reviewer", "八桥镇审核", UserRole.Role.REVIEWER, yangzhong, baqiao, False, False),
+        ("yangzhong_official", "扬中市农业农村局", UserRole.Role.OFFICIAL, yangzhong, None, False, False),
+        ("yangzhong_staff", "扬中市经管统计", UserRole.Role.STAFF, yangzhong, None, False, False),
+        ("admin", "系统管理员", UserRole.Role.ADMIN, None, None, True, True),
+    ]
+    for username, full_name, role, county, town, is_staff, is_superuser in specs:
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"first_name": full_name, "is_staff": is_staff, "is_superuser": is_superuser})
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            summary.users_created += 1
+        UserRole.objects.get_or_create(user=user, defaults={"role": role, "county": county, "town": town})
+
+
+def load_demo() -> DemoSummary:
+    """Create what is missing of the demo world; never changes what exists."""
+    summary = DemoSummary()
+    rng = random.Random(2021)
+    with transaction.atomic():
+        villages = _build_hierarchy(summary)
+        shares = _build_organisations(villages)
+        items = _items()
+        statements = _baqiao_statements(items, villages, rng) + _other_statements(items, villages, shares, rng)
+        existing = set(LedgerYear.objects.values_list("village_id", "year"))
+        missing = [s for s in statements if (s.village.pk, s.year) not in existing]
+        services.ledger_years_bulk_replace(statements=missing, source="system", reason="演示数据",
+                                           initial_status=LedgerYear.Status.APPROVED)
+        summary.ledger_years_created = len(missing)
+        _build_users(summary)
+    return summary

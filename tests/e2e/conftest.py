@@ -1,0 +1,120 @@
+"""End-to-end tests in Debian's Chromium, driven by Playwright, against the live test server.
+
+Each journey records every request the browser makes (none may leave the server) and every console
+error (none allowed), and saves a screenshot of each step at 360 px and 1280 px wide under
+`test-artifacts/screenshots/` (not committed).
+
+Without /usr/bin/chromium these tests are skipped, unless E2E_REQUIRED=1 (CI sets it), when they fail.
+"""
+
+import os
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+WIDTHS = {"phone": 360, "desktop": 1280}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage"]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+    if shutil.which(CHROMIUM) or Path(CHROMIUM).exists():
+        return
+    if os.environ.get("E2E_REQUIRED") == "1":
+        raise pytest.UsageError(f"E2E_REQUIRED=1 but Chromium is missing at {CHROMIUM} (apt-get install chromium)")
+    skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}; apt-get install chromium")
+    for item in items:
+        if "e2e" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Journey:
+    """One user's visit: a page per width, the requests and console errors of both."""
+
+    def __init__(self, browser, base_url: str, name: str):
+        self.base_url = base_url.rstrip("/")
+        self.name = name
+        self.step = 0
+        self.outside_requests: list[str] = []
+        self.console_errors: list[str] = []
+        self.context = browser.new_context(viewport={"width": WIDTHS["desktop"], "height": 900}, locale="zh-CN")
+        self.page = self.context.new_page()
+        self.page.on("request", self._on_request)
+        self.page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
+        self.page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
+        self.page.set_default_timeout(15000)
+        (SCREENSHOTS / name).mkdir(parents=True, exist_ok=True)
+
+    def _on_request(self, request):
+        url = request.url
+        if url.startswith(("data:", "blob:", "about:")):
+            return
+        if urlparse(url).netloc != urlparse(self.base_url).netloc:
+            self.outside_requests.append(url)
+
+    def goto(self, path: str):
+        self.page.goto(self.base_url + path)
+        self.page.wait_for_load_state("networkidle")
+        return self.page
+
+    def login(self, username: str, password: str = "pw"):
+        self.goto("/accounts/login/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", password)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_load_state("networkidle")
+
+    def shot(self, label: str):
+        """Screenshot the current page at both widths and check that it fits a phone."""
+        self.step += 1
+        slug = re.sub(r"[^\w-]+", "-", label)
+        for width_name, width in WIDTHS.items():
+            self.page.set_viewport_size({"width": width, "height": 900})
+            self.page.wait_for_timeout(50)
+            self.page.screenshot(path=str(SCREENSHOTS / self.name / f"{self.step:02d}-{slug}-{width_name}.png"),
+                                 full_page=True)
+            if width_name == "phone":
+                # Wide tables may scroll inside their own box; the page itself must not.
+                overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                assert overflow <= 1, f"{label}: page is {overflow}px wider than a 360px phone"
+        self.page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
+
+    def finish(self):
+        self.context.close()
+        assert not self.outside_requests, f"requests left the server: {self.outside_requests}"
+        assert not self.console_errors, f"console errors: {self.console_errors}"
+
+
+@pytest.fixture
+def journey(browser, live_server, request):
+    trips = []
+
+    def start(name: str | None = None) -> Journey:
+        trip = Journey(browser, live_server.url, name or request.node.name)
+        trips.append(trip)
+        return trip
+
+    yield start
+    for trip in trips:
+        trip.finish()

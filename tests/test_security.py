@@ -1,0 +1,57 @@
+"""Security settings that a user or an attacker would notice."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+
+def test_health_check_answers_ok_when_the_database_answers(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_pages_send_a_content_security_policy_without_inline_scripts(client, db):
+    response = client.get(reverse("login"))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in policy
+
+
+@override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=3)
+def test_repeated_wrong_passwords_lock_the_login(client, people):
+    for _ in range(3):
+        client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": "alice", "password": "pw"})
+    assert response.status_code == 429
+    assert "登录已暂时锁定" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@override_settings(AXES_ENABLED=True)
+def test_a_correct_password_still_logs_in_with_throttling_on(client, people):
+    response = client.post(reverse("login"), {"username": "alice", "password": "pw"})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(people["alice"].pk)
+
+
+@pytest.mark.parametrize("env,message", [
+    ({"DATABASE_URL": "postgres://x@127.0.0.1/x"}, "SECRET_KEY"),
+    ({"SECRET_KEY": "django-insecure-dev-only-do-not-use-in-production", "DATABASE_URL": "postgres://x@h/x"},
+     "SECRET_KEY"),
+    ({"SECRET_KEY": "k" * 50}, "DATABASE_URL"),
+])
+def test_production_settings_refuse_to_start_without_a_real_secret_key_and_database(env, message):
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**clean, **env, "DJANGO_SETTINGS_MODULE": "config.settings.production"},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
