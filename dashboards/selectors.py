@@ -143,7 +143,7 @@ def overview(scope: Scope, year: int, year_statuses: Sequence[str], rules: Scope
     for tier in main.tiers:
         aggregates[f"tier_{tier.position}"] = _count(rules.q(lambda r, p=tier.position: r.band_q(p)), year=year)
     row = scope.ledger_years(year_statuses).filter(year__in=[year, year - 1]).aggregate(**aggregates)
-    villages = Village.objects.filter(**_village_scope(scope)).count()
+    villages = Village.objects.filter(**village_filter(scope)).count()
     total = row["sum_total"] or ZERO
     operating = row["sum_operating"] or ZERO
     investment = row["sum_investment"] or ZERO
@@ -164,7 +164,7 @@ def overview(scope: Scope, year: int, year_statuses: Sequence[str], rules: Scope
     )
 
 
-def _village_scope(scope: Scope) -> dict:
+def village_filter(scope: Scope) -> dict:
     if scope.town:
         return {"town_id": scope.town.pk}
     if scope.county:
@@ -355,7 +355,8 @@ FROM page LEFT JOIN {table} prev
     ON prev.village_id = page.village_id AND prev.year = %s AND prev.status IN ({statuses})
 ORDER BY page.rnk, page.village_id
 """
-GROWTH_SQL = "CASE WHEN prev.value > 0 THEN (cur.value - prev.value) / prev.value END"
+# "* 1.0": SQLite keeps whole-yuan amounts as integers and would divide them as integers.
+GROWTH_SQL = "CASE WHEN prev.value > 0 THEN (cur.value - prev.value) * 1.0 / prev.value END"
 SQL_SORTS = {
     "rank": "cur.rnk, cur.village_id",
     "-rank": "cur.rnk DESC, cur.village_id",

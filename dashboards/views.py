@@ -268,7 +268,7 @@ def village_table(request):
         if not scope.town:
             organizations = organizations.filter(county=scope.county)
     rules = scope_rules(scope.county_ids)
-    villages = Village.objects.filter(**selectors._village_scope(scope))
+    villages = Village.objects.filter(**selectors.village_filter(scope))
     filterset = VillageTableFilter(request.GET, queryset=villages, years=page.years, towns=towns,
                                    organizations=organizations, tier_labels=rules.labels)
     filterset.form.is_valid()

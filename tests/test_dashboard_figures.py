@@ -186,3 +186,18 @@ def test_a_page_of_the_table_has_the_same_ranks_as_the_whole_table(world, baqiao
     previous_ranks = {village_id: previous_rank for _, village_id, previous_rank, _ in pages}
     assert previous_ranks[tied.pk] == previous_ranks[baqiao["长胜村"].pk] == 1  # both 310万 in 2020
     assert previous_ranks[baqiao["八桥村"].pk] == 3
+
+
+@pytest.mark.parametrize(("sort", "key"), [
+    ("growth", lambda r: -(r.growth if r.growth is not None else Decimal("-1e9"))),
+    ("-growth", lambda r: r.growth if r.growth is not None else Decimal("1e9")),
+    ("change", lambda r: -(r.rank_change if r.rank_change is not None else -10**6)),
+    ("-rank", lambda r: -r.rank),
+])
+def test_table_sorts_by_growth_rank_change_and_reverse_rank(world, baqiao, sort, key):
+    scope = county_scope(world)
+    rows, _ = selectors.ranked_villages(scope, 2021, selectors.APPROVED, "operating_income",
+                                        scope_rules(scope.county_ids), sort=sort)
+    assert [key(r) for r in rows] == sorted(key(r) for r in rows)
+    assert rows[0].village_id == {"growth": baqiao["幸福村"].pk, "-growth": baqiao["红光村"].pk,
+                                  "change": baqiao["幸福村"].pk, "-rank": baqiao["利民村"].pk}[sort]
