@@ -7,7 +7,9 @@ in 100 counties, 10 years, ~8 lines per village-year: about 2 million lines; `ge
 seed 1), or reuses it. Each page is requested through Django's test client with its templates
 rendered; times are server-side wall-clock per request. The naive column computes the same table
 by aggregating LedgerLine rows through the metric definitions, without the LedgerYear summary.
-The last line printed is one JSON object with the figures.
+The last line printed is one JSON object with the figures. On stderr each page also gets the time of
+the same tables from the summary without HTTP and templates ("summary query"), the like-for-like
+comparison with the naive column.
 """
 
 import argparse
@@ -31,6 +33,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from dashboards import selectors  # noqa: E402
+from dashboards.rules import scope_rules  # noqa: E402
 from dashboards.synthetic import PROVINCE_PREFIX, generate_synthetic  # noqa: E402
 from ledger.models import LedgerLine, LedgerYear  # noqa: E402
 from villages.models import County, UserRole, Village  # noqa: E402
@@ -160,6 +164,37 @@ def main() -> None:
     official_client.force_login(official)
     admin_client.force_login(admin)
 
+    # The same tables from the summary, without HTTP, session and templates: like for like with naive.
+    county_scope, province_scope = selectors.Scope(county=county), selectors.Scope()
+    approved = selectors.APPROVED
+
+    def summary_overview(scope=county_scope, by="town", limit=None):
+        rules = scope_rules(scope.county_ids)
+        selectors.overview(scope, year, approved, rules)
+        selectors.attach_names(selectors.ranked_villages(scope, year, approved, "operating_income", rules,
+                                                         limit=limit)[0])
+        selectors.unit_table(scope, year, approved, "operating_income", rules, by=by)
+
+    def summary_village_table(scope):
+        rules = scope_rules(scope.county_ids)
+        selectors.attach_names(selectors.ranked_villages(scope, year, approved, "operating_income", rules,
+                                                         limit=50)[0])
+
+    def summary_town_table(scope):
+        selectors.unit_table(scope, year, approved, "operating_income", scope_rules(scope.county_ids))
+
+    def summary_profile():
+        rules = scope_rules([county.pk]).for_county(county.pk)
+        selectors.village_profile(village, approved, "operating_income", rules)
+
+    summaries = {
+        "overview": summary_overview, "village_table_county": lambda: summary_village_table(county_scope),
+        "village_table_province": lambda: summary_village_table(province_scope),
+        "town_table": lambda: summary_town_table(county_scope), "village_profile": summary_profile,
+        "overview_province": lambda: summary_overview(province_scope, "county", 10),
+        "town_table_province": lambda: summary_town_table(province_scope),
+    }
+
     pages = {
         "overview": (official_client, reverse("dashboards:overview"),
                      lambda: naive_overview(county.pk, year)),
@@ -188,10 +223,14 @@ def main() -> None:
 
         times = timed(request, args.runs)
         naive_times = timed(naive, args.naive_runs)
+        summary_times = timed(summaries[name], args.runs)
         results[name] = {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 0.95), 1),
                          "naive_p50_ms": round(statistics.median(naive_times), 1)}
-        print(f"{name:24s} {url:32s} p50 {results[name]['p50_ms']:7.1f} ms  p95 {results[name]['p95_ms']:7.1f} ms"
-              f"  naive p50 {results[name]['naive_p50_ms']:8.1f} ms", file=sys.stderr)
+        summary_p50 = statistics.median(summary_times)
+        print(f"{name:24s} page p50 {results[name]['p50_ms']:6.1f} ms  p95 {results[name]['p95_ms']:6.1f} ms"
+              f" | naive query p50 {results[name]['naive_p50_ms']:7.1f} ms"
+              f" | summary query p50 {summary_p50:6.1f} ms ({results[name]['naive_p50_ms'] / summary_p50:5.1f}x)",
+              file=sys.stderr)
     pages_json = {name: results[name] for name in pages}
     print(json.dumps({"villages": Village.objects.count(), "lines": LedgerLine.objects.count(), "pages": pages_json},
                      ensure_ascii=False))
