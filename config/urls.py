@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from ledger import views as ledger_views
 
 from .health import favicon, healthz
 
@@ -15,5 +16,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
-    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
+    path("ledger/", include("ledger.urls")),
+    path("", ledger_views.home, name="home"),
 ]

@@ -7,10 +7,14 @@ from import_export import resources
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from villages.admin import ScopedAdminMixin
+from villages.models import County, Village
+
 from . import services
 from .models import (
     AccountingSystem,
     LedgerLine,
+    LedgerRules,
     LedgerYear,
     LedgerYearEvent,
     LineItem,
@@ -56,10 +60,12 @@ class MetricAdmin(admin.ModelAdmin):
 
 
 @admin.register(Share)
-class ShareAdmin(ImportExportModelAdmin):
+class ShareAdmin(ScopedAdminMixin, ImportExportModelAdmin):
+    scope_model, scope_lookup = Village, "holder"
     resource_classes = [ShareResource]
     list_display = ["holder", "enterprise", "kind", "amount", "percentage", "start_year", "end_year"]
-    list_filter = ["kind", "holder__town__county", "holder__town"]
+    list_filter = ["kind", ("holder__town__county", admin.RelatedOnlyFieldListFilter),
+                   ("holder__town", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["holder__name", "enterprise__name"]
     list_select_related = ["holder", "enterprise"]
     autocomplete_fields = ["holder", "enterprise"]
@@ -96,9 +102,11 @@ class LedgerYearEventInline(admin.TabularInline):
 
 
 @admin.register(LedgerYear)
-class LedgerYearAdmin(SimpleHistoryAdmin):
+class LedgerYearAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    scope_model, scope_lookup = Village, "village"
     list_display = ["village", "year", "status", "total_income", "operating_income", "net_income", "version"]
-    list_filter = ["status", "year", "county", "town", "system"]
+    list_filter = ["status", "year", ("county", admin.RelatedOnlyFieldListFilter),
+                   ("town", admin.RelatedOnlyFieldListFilter), "system"]
     search_fields = ["village__name", "village__code"]
     list_select_related = ["village"]
     readonly_fields = ["system", "town", "county", "version", *LedgerYear.FIGURES, "submitted_at", "approved_at",
@@ -155,8 +163,10 @@ class LedgerYearAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(LedgerLine)
-class LedgerLineAdmin(SimpleHistoryAdmin):
+class LedgerLineAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """Read-only list for searching; lines are edited on their village-year."""
+
+    scope_model, scope_lookup = Village, "ledger_year__village"
 
     list_display = ["ledger_year", "item", "name", "amount", "note"]
     list_filter = ["item__system", "item", "ledger_year__year"]
@@ -174,7 +184,8 @@ class LedgerLineAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(LedgerYearEvent)
-class LedgerYearEventAdmin(admin.ModelAdmin):
+class LedgerYearEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_model, scope_lookup = Village, "ledger_year__village"
     list_display = ["ledger_year", "action", "from_status", "to_status", "actor", "at", "reason"]
     list_filter = ["action"]
     search_fields = ["ledger_year__village__name", "reason"]
@@ -185,3 +196,12 @@ class LedgerYearEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(LedgerRules)
+class LedgerRulesAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """County officials set the limits of the entry page's warnings for their own county."""
+
+    scope_model, scope_lookup = County, "county"
+    list_display = ["county", "line_ratio", "net_income_change_percent", "updated_at"]
+    list_select_related = ["county"]

@@ -32,7 +32,7 @@ from villages.models import (
 )
 from villages.validators import credit_code_check_character
 
-from . import services
+from . import roles, services
 from .models import LedgerYear, LineItem, Share
 
 DEMO_YEARS = range(2019, 2025)
@@ -298,6 +298,8 @@ def _build_users(summary: DemoSummary) -> None:
         ("yangzhong_staff", "扬中市经管统计", UserRole.Role.STAFF, yangzhong, None, False, False),
         ("admin", "系统管理员", UserRole.Role.ADMIN, None, None, True, True),
     ]
+    # The admin pages for shares, party organisations and enterprises need is_staff and the role's group.
+    groups = roles.sync_role_groups()
     for username, full_name, role, county, town, is_staff, is_superuser in specs:
         user, created = User.objects.get_or_create(
             username=username, defaults={"first_name": full_name, "is_staff": is_staff, "is_superuser": is_superuser})
@@ -306,6 +308,7 @@ def _build_users(summary: DemoSummary) -> None:
             user.save(update_fields=["password"])
             summary.users_created += 1
         UserRole.objects.get_or_create(user=user, defaults={"role": role, "county": county, "town": town})
+        roles.grant_role_permissions(user, groups=groups)
 
 
 def load_demo() -> DemoSummary:

@@ -8,6 +8,8 @@ like with like. `LedgerYear` keeps the figures of its lines; `ledger.services` i
 keeps them true.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -314,3 +316,45 @@ class LedgerYearEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ledger_year} {self.get_action_display()}"
+
+
+class LedgerRules(models.Model):
+    """A county's limits for the warnings on the entry page (not errors: a warning needs an explanation).
+
+    Kept per county because what counts as a suspicious jump differs between a rich and a poor county;
+    county officials edit their own row in the admin. Counties without a row use the defaults.
+    """
+
+    DEFAULT_LINE_RATIO = Decimal("3")
+    DEFAULT_NET_INCOME_CHANGE_PERCENT = Decimal("50")
+
+    county = models.OneToOneField(County, verbose_name="县（市、区）", on_delete=models.CASCADE,
+                                  related_name="ledger_rules")
+    line_ratio = models.DecimalField(
+        "科目变动倍数", max_digits=5, decimal_places=2, default=DEFAULT_LINE_RATIO,
+        validators=[MinValueValidator(Decimal("1.01"))],
+        help_text="某科目金额超过上年该倍数，或不足上年的该分之一时，需填写说明",
+    )
+    net_income_change_percent = models.DecimalField(
+        "本年收益变动幅度（%）", max_digits=6, decimal_places=2, default=DEFAULT_NET_INCOME_CHANGE_PERCENT,
+        validators=[MinValueValidator(Decimal("1"))],
+        help_text="本年收益较上年增减超过该百分比时，需填写说明",
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "填报核对规则"
+        verbose_name_plural = "填报核对规则"
+        constraints = [
+            models.CheckConstraint(condition=Q(line_ratio__gt=1), name="ledger_rules_line_ratio_gt_1"),
+            models.CheckConstraint(condition=Q(net_income_change_percent__gt=0),
+                                   name="ledger_rules_net_income_change_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county} 填报核对规则"
+
+    @classmethod
+    def for_county(cls, county_id: int) -> "LedgerRules":
+        """The county's rules, or an unsaved row with the defaults."""
+        return cls.objects.filter(county_id=county_id).first() or cls(county_id=county_id)

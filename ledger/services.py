@@ -224,6 +224,41 @@ def ledger_year_replace_lines(
     return changes
 
 
+def ledger_year_save_statement(
+    *,
+    village: Village,
+    year: int,
+    lines: Sequence[LineInput],
+    actor,
+    expected_version: int,
+    reason: str = "",
+    warnings: Sequence[str] = (),
+    source: str = "form",
+) -> tuple[LedgerYear, LineChanges]:
+    """Save a statement typed on the village-year page (creating the year on its first save).
+
+    `expected_version` is the version the page was opened at, 0 if the year did not exist yet; a
+    save from an older version raises `StaleVersion`. `reason` is the user's explanation, kept on
+    every history row of the save (first 100 characters); a save that changed something is also
+    logged as a 保存 event with the whole explanation and the `warnings` it answered.
+    """
+    event_reason = reason
+    if warnings:
+        event_reason = f"{reason}（核对提示：{''.join(warnings)}）"
+    with transaction.atomic():
+        ledger_year = ledger_year_open(village=village, year=year, actor=actor)
+        # A year created empty by someone else since the page was opened (version 1) holds nothing to lose.
+        changes = ledger_year_replace_lines(
+            ledger_year=ledger_year, lines=lines, actor=actor, source=source, reason=reason,
+            expected_version=max(expected_version, 1),
+        )
+        if changes.any:
+            LedgerYearEvent.objects.create(ledger_year=ledger_year, action=LedgerYearEvent.Action.SAVE,
+                                           from_status=ledger_year.status, to_status=ledger_year.status,
+                                           actor=actor, reason=event_reason)
+    return ledger_year, changes
+
+
 def ledger_year_recompute(*, ledger_year: LedgerYear) -> bool:
     """Recompute the figures from the stored lines; True if they had drifted and were corrected."""
     with transaction.atomic():

@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.http import Http404
 from import_export import resources
 from import_export.admin import ImportExportModelAdmin
 
+from . import access
 from .models import (
     County,
     Enterprise,
@@ -11,6 +14,55 @@ from .models import (
     UserRole,
     Village,
 )
+
+# Which objects of each model a user may see and pick (the scope helpers of `villages.access`).
+SCOPES = {
+    County: access.visible_counties,
+    Town: access.visible_towns,
+    Village: access.visible_villages,
+    PartyOrganization: access.visible_party_organizations,
+    Enterprise: access.visible_enterprises,
+}
+
+
+class ScopedAdminMixin:
+    """The admin shows and offers only what the user's role covers (a town, a county, everything).
+
+    Town cadres keep their town's party organisations and enterprises here, so lists, change pages,
+    autocompletes and foreign-key choices all go through `villages.access`, like the rest of the site.
+    `scope_lookup` is the path from this model to the scoped model (`holder` for a share's village).
+    """
+
+    scope_model = None
+    scope_lookup = "pk"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        scope = SCOPES[self.scope_model or self.model]
+        return queryset.filter(**{f"{self.scope_lookup}__in": scope(request.user).values("pk")})
+
+    def _object_in_scope_or_404(self, request, object_id) -> None:
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404("未找到，或您无权访问。")
+
+    def history_view(self, request, object_id, extra_context=None):
+        # django-simple-history's view falls back to the history rows of objects it cannot find.
+        self._object_in_scope_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._object_in_scope_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def has_import_permission(self, request):
+        # A file can name any county or town, past the scope above: file imports are for superusers.
+        return request.user.is_superuser
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope = SCOPES.get(db_field.related_model)
+        if scope is not None:
+            kwargs["queryset"] = scope(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class CountyResource(resources.ModelResource):
@@ -47,7 +99,7 @@ class PartyOrganizationResource(resources.ModelResource):
 
 
 @admin.register(County)
-class CountyAdmin(ImportExportModelAdmin):
+class CountyAdmin(ScopedAdminMixin, ImportExportModelAdmin):
     resource_classes = [CountyResource]
     list_display = ["code", "name", "city", "province"]
     search_fields = ["code", "name"]
@@ -55,46 +107,58 @@ class CountyAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Town)
-class TownAdmin(ImportExportModelAdmin):
+class TownAdmin(ScopedAdminMixin, ImportExportModelAdmin):
     resource_classes = [TownResource]
     list_display = ["code", "name", "county"]
     search_fields = ["code", "name"]
-    list_filter = ["county"]
+    list_filter = [("county", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["county"]
 
 
 @admin.register(Village)
-class VillageAdmin(ImportExportModelAdmin):
+class VillageAdmin(ScopedAdminMixin, ImportExportModelAdmin):
     resource_classes = [VillageResource]
     list_display = ["code", "name", "town"]
     search_fields = ["code", "name", "town__name"]
-    list_filter = ["town__county", "town"]
+    list_filter = [("town__county", admin.RelatedOnlyFieldListFilter), ("town", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["town"]
     autocomplete_fields = ["town"]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ScopedAdminMixin, admin.TabularInline):
     model = PartyOrganizationMembership
+    scope_model = Village
+    scope_lookup = "village"
     extra = 1
     autocomplete_fields = ["village"]
 
 
 @admin.register(PartyOrganization)
-class PartyOrganizationAdmin(ImportExportModelAdmin):
+class PartyOrganizationAdmin(ScopedAdminMixin, ImportExportModelAdmin):
     resource_classes = [PartyOrganizationResource]
     list_display = ["name", "kind", "county", "town", "industry"]
     search_fields = ["name", "industry"]
-    list_filter = ["kind", "county"]
+    list_filter = ["kind", ("county", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["county", "town"]
     inlines = [MembershipInline]
 
+    def has_change_permission(self, request, obj=None):
+        # Town users see the organisations that reach into their town (区域党委 spanning several
+        # towns) but change only their own town's.
+        role = access.role_of(request.user)
+        if obj is not None and role is not None and role.town_id and obj.town_id != role.town_id:
+            return False
+        return super().has_change_permission(request, obj)
+
+    has_delete_permission = has_change_permission
+
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(ImportExportModelAdmin):
+class EnterpriseAdmin(ScopedAdminMixin, ImportExportModelAdmin):
     resource_classes = [EnterpriseResource]
     list_display = ["name", "kind", "credit_code", "county", "town", "village"]
     search_fields = ["name", "credit_code"]
-    list_filter = ["kind", "county"]
+    list_filter = ["kind", ("county", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["county", "town", "village"]
     autocomplete_fields = ["town", "village"]
 

@@ -1,0 +1,91 @@
+"""Warnings on a statement before it is saved: values that are allowed but look like typing mistakes.
+
+A warning does not refuse the save; it asks for a short explanation, which is kept with the change
+(四议两公开: published figures do not change without a reason). Only values changed by this save are
+checked, and only when they newly cross a limit, so a cadre explains a jump once, not on every
+later save of the same year.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from .metrics import figures_for
+from .models import LedgerRules, LineItem
+from .money import format_wan
+
+
+@dataclass(frozen=True)
+class Warning:
+    key: str  # item code, or "net_income"
+    message: str
+
+
+def item_totals(pairs: Iterable[tuple[int, Decimal]]) -> dict[int, Decimal]:
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for item_id, amount in pairs:
+        totals[item_id] += amount
+    return dict(totals)
+
+
+def statement_warnings(
+    *,
+    items: list[LineItem],
+    new: dict[int, Decimal],
+    stored: dict[int, Decimal],
+    last_year_by_code: dict[str, Decimal] | None,
+    last_year_net_income: Decimal | None,
+    rules: LedgerRules,
+) -> list[Warning]:
+    """Compare the typed item totals (`new`, by item id) with last year's (by item code, since last year
+    may be under the other accounting system) and the county's limits."""
+    if last_year_by_code is None:
+        return []
+    warnings = []
+    ratio = rules.line_ratio
+    for item in items:
+        amount = new.get(item.pk)
+        last = last_year_by_code.get(item.code)
+        if amount is None or not last:
+            continue
+        direction = _line_direction(amount, last, ratio)
+        # Already explained when it was saved: only a value that newly crosses the line is asked about.
+        if direction is None or direction == _line_direction(stored.get(item.pk), last, ratio):
+            continue
+        values = {"item": item.name, "new": format_wan(amount), "last": format_wan(last),
+                  "ratio": f"{ratio.normalize():f}"}
+        if direction == "up":
+            warnings.append(Warning(item.code, _("%(item)s %(new)s 万元，超过上年（%(last)s 万元）的 %(ratio)s 倍。") % values))
+        else:
+            warnings.append(Warning(item.code, _("%(item)s %(new)s 万元，不足上年（%(last)s 万元）的 %(ratio)s 分之一。") % values))
+    if last_year_net_income:
+        limit = rules.net_income_change_percent
+        net_income = figures_for(new.items())["net_income"]
+        change = _percent_change(net_income, last_year_net_income)
+        stored_change = _percent_change(figures_for(stored.items())["net_income"], last_year_net_income) if stored else None
+        crossed = abs(change) > limit and not (
+            stored_change is not None and abs(stored_change) > limit and (stored_change > 0) == (change > 0))
+        if crossed:
+            warnings.append(Warning("net_income", _(
+                "本年收益 %(new)s 万元，较上年（%(last)s 万元）%(direction)s %(change)s%%，超过本县设定的 %(limit)s%%。"
+            ) % {"new": format_wan(net_income), "last": format_wan(last_year_net_income),
+                 "direction": _("增加") if change > 0 else _("减少"), "change": f"{abs(change):.0f}",
+                 "limit": f"{limit.normalize():f}"}))
+    return warnings
+
+
+def _line_direction(amount: Decimal | None, last: Decimal, ratio: Decimal) -> str | None:
+    if amount is None:
+        return None
+    if amount > last * ratio:
+        return "up"
+    if amount * ratio < last:
+        return "down"
+    return None
+
+
+def _percent_change(value: Decimal, last: Decimal) -> Decimal:
+    return (value - last) / abs(last) * 100

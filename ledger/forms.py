@@ -1,0 +1,171 @@
+"""The yearly statement as a cadre types it: line items in order, each with named sub-lines (项目).
+
+Amounts are typed in 万元 or 元 (the page says which) and parsed by `ledger.money.parse_amount`, so the
+form and the importers agree on what "1,234.5" means. The form keeps exactly what was typed, so that
+any error re-renders the user's input untouched.
+
+Field names are `line-<item id>-<row>-<field>`: rows can be added (by the small script or the
+"添加项目" button) without a management form, and the server reads whatever rows arrive.
+"""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import MONEY, LedgerLine, LineItem
+from .money import UNITS, WAN, YUAN, AmountError, parse_amount
+from .services import LineInput
+
+ROW_KEY = re.compile(r"^line-(\d+)-(\d+)-(?:name|amount|note|delete)$")
+# What LedgerLine.amount can hold (16 digits, 2 of them decimals).
+MAX_AMOUNT = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"])
+UNIT_CHOICES = [(WAN, _("万元")), (YUAN, _("元"))]
+
+
+def amount_for_input(amount: Decimal | None, unit: str) -> str:
+    """元 → the text put back in an input in `unit`: exact (no rounding), no separators, no trailing zeros."""
+    if amount is None:
+        return ""
+    value = Decimal(amount) / UNITS[unit][1]
+    text = format(value.normalize(), "f") if value else "0"
+    return text
+
+
+class EntryForm(forms.Form):
+    """What the statement page posts besides the lines."""
+
+    unit = forms.ChoiceField(label=_("金额单位"), choices=UNIT_CHOICES, initial=WAN, widget=forms.RadioSelect)
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    explanation = forms.CharField(
+        label=_("变动说明"), required=False, max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("数值与上年相比变化较大时必填，将记入修改记录。"),
+    )
+
+
+class LineRowForm(forms.Form):
+    """One row: a 项目 name (blank for the item as a whole), its amount and a note."""
+
+    name = forms.CharField(label=_("项目"), max_length=100, required=False)
+    amount = forms.CharField(label=_("金额"), max_length=40, required=False)
+    note = forms.CharField(label=_("备注"), max_length=500, required=False)
+    delete = forms.BooleanField(label=_("删除"), required=False)
+
+    def __init__(self, *args, item: LineItem, unit: str, **kwargs):
+        self.item = item
+        self.unit = unit
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].widget.attrs.update({
+            "inputmode": "decimal", "autocomplete": "off", "class": "amount", "data-item": str(item.pk),
+            "placeholder": _("金额"), "aria-label": _("%(item)s 金额") % {"item": item.name},
+        })
+        self.fields["name"].widget.attrs.update({"placeholder": _("项目名称（可不填）"),
+                                                 "aria-label": _("%(item)s 项目名称") % {"item": item.name}})
+        self.fields["note"].widget.attrs.update({"placeholder": _("备注"), "aria-label": _("备注")})
+
+    def clean_amount(self):
+        try:
+            amount = parse_amount(self.cleaned_data["amount"], self.unit)
+        except AmountError as exc:
+            raise forms.ValidationError(str(exc), code="amount") from exc
+        if amount is not None and amount >= MAX_AMOUNT:
+            raise forms.ValidationError(_("金额过大：单行不能超过 99 万亿元，请检查单位是否选错。"), code="amount")
+        return amount
+
+    def clean(self):
+        data = super().clean()
+        if data.get("delete"):
+            return data
+        if data.get("amount") is None and "amount" not in self.errors and (data.get("name") or data.get("note")):
+            self.add_error("amount", _("请填写金额；不要这一行请勾选“删除”。"))
+        return data
+
+    @property
+    def is_blank(self) -> bool:
+        """Nothing typed: ignored on save, kept on screen only as the empty row to type into."""
+        if not self.is_bound:
+            return not any(self.initial.get(f) for f in ("name", "amount", "note"))
+        return not any((self.data.get(self.add_prefix(f)) or "").strip() for f in ("name", "amount", "note"))
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.is_bound and bool(self.data.get(self.add_prefix("delete")))
+
+    @property
+    def line(self) -> LineInput | None:
+        if self.is_deleted or self.errors or self.cleaned_data.get("amount") is None:
+            return None
+        return LineInput(item_id=self.item.pk, amount=self.cleaned_data["amount"],
+                         name=self.cleaned_data.get("name", "").strip(), note=self.cleaned_data.get("note", "").strip())
+
+
+@dataclass
+class ItemRows:
+    item: LineItem
+    rows: list[LineRowForm] = field(default_factory=list)
+
+
+class StatementForm:
+    """All rows of one village-year's statement, grouped by line item in the order of the statement."""
+
+    def __init__(self, *, items: list[LineItem], unit: str, data=None, lines: list[LedgerLine] = (),
+                 add_row_for: int | None = None):
+        self.items = items
+        self.unit = unit
+        self.data = data
+        self.groups = [ItemRows(item) for item in items]
+        by_item = {group.item.pk: group for group in self.groups}
+        if data is not None:
+            indices = defaultdict(set)
+            for key in data:
+                match = ROW_KEY.match(key)
+                if match and int(match[1]) in by_item:
+                    indices[int(match[1])].add(int(match[2]))
+            for item_id, group in by_item.items():
+                for n in sorted(indices[item_id]):
+                    group.rows.append(LineRowForm(data, prefix=f"line-{item_id}-{n}", item=group.item, unit=unit))
+        else:
+            stored = defaultdict(list)
+            for line in lines:
+                stored[line.item_id].append(line)
+            for item_id, group in by_item.items():
+                for n, line in enumerate(sorted(stored[item_id], key=lambda line: (line.name != "", line.name))):
+                    group.rows.append(LineRowForm(
+                        prefix=f"line-{item_id}-{n}", item=group.item, unit=unit,
+                        initial={"name": line.name, "amount": amount_for_input(line.amount, unit), "note": line.note},
+                    ))
+        for group in self.groups:
+            # An item without rows gets one to type into; "添加项目" asks for one more.
+            if not group.rows or group.item.pk == add_row_for:
+                n = 1 + max((int(row.prefix.rsplit("-", 1)[1]) for row in group.rows), default=-1)
+                group.rows.append(LineRowForm(prefix=f"line-{group.item.pk}-{n}", item=group.item, unit=unit))
+        self._valid = None
+
+    def is_valid(self) -> bool:
+        if self._valid is None:
+            valid = all(row.is_valid() for group in self.groups for row in group.rows if row.is_bound and not row.is_deleted)
+            seen = {}
+            for group in self.groups:
+                for row in group.rows:
+                    line = row.line if row.is_bound and not row.is_deleted and not row.errors else None
+                    if line is None:
+                        continue
+                    if line.key in seen:
+                        row.add_error("name", _("同一科目下项目名称重复，请合并或改名。") if line.name
+                                      else _("同一科目下只能有一行不写项目名称。"))
+                        valid = False
+                    seen[line.key] = row
+            self._valid = valid
+        return self._valid
+
+    @property
+    def error_count(self) -> int:
+        return sum(len(row.errors) for group in self.groups for row in group.rows if row.is_bound)
+
+    def lines(self) -> list[LineInput]:
+        """The complete statement as typed (call after `is_valid`)."""
+        return [row.line for group in self.groups for row in group.rows if row.is_bound and row.line is not None]

@@ -1,0 +1,227 @@
+"""Reads for the entry pages, each in a fixed number of queries whatever the size of the town."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Max, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from villages.models import Town, Village
+
+from .checks import item_totals
+from .metrics import figures_for
+from .models import (
+    AccountingSystem,
+    LedgerLine,
+    LedgerRules,
+    LedgerYear,
+    LedgerYearEvent,
+    LineItem,
+    Metric,
+    MetricTerm,
+)
+
+NOT_ENTERED = "none"  # 未填报: no village-year row yet
+YEARS_SHOWN = 6
+# The figures the statement page shows below the lines, in this order.
+STATEMENT_FIGURES = ("total_income", "operating_income", "operating_profit", "net_income")
+
+
+def default_year(town_ids: list[int] | None = None) -> int:
+    """The year people are entering now: last calendar year (accounts close after the year ends),
+    or a later one if some village of the towns already has it."""
+    year = timezone.localdate().year - 1
+    if town_ids:
+        latest = LedgerYear.objects.filter(town_id__in=town_ids).aggregate(latest=Max("year"))["latest"]
+        if latest:
+            year = max(year, min(latest, year + 1))
+    return year
+
+
+@dataclass
+class VillageRow:
+    village: Village
+    years: list[tuple[int, str]]  # (year, status or NOT_ENTERED), in the order asked for
+
+
+def town_year_grid(villages: QuerySet[Village], years: list[int]) -> list[VillageRow]:
+    """Each village with the state of each year: two queries."""
+    villages = list(villages.order_by("code"))
+    status = {
+        (village_id, year): value
+        for village_id, year, value in LedgerYear.objects.filter(
+            village__in=[v.pk for v in villages], year__in=years
+        ).values_list("village_id", "year", "status")
+    }
+    return [VillageRow(v, [(year, status.get((v.pk, year), NOT_ENTERED)) for year in years]) for v in villages]
+
+
+def town_summaries(towns: QuerySet[Town], year: int) -> list[dict]:
+    """Towns with their number of villages and how many of them are at each state for `year`."""
+    towns = list(towns.select_related("county").annotate(village_count=Count("villages")).order_by("code"))
+    counts = defaultdict(dict)
+    for town_id, status, n in (LedgerYear.objects.filter(town__in=[t.pk for t in towns], year=year)
+                               .values_list("town_id", "status").annotate(n=Count("pk")).order_by()):
+        counts[town_id][status] = n
+    rows = []
+    for town in towns:
+        by_status = counts[town.pk]
+        entered = sum(by_status.values())
+        rows.append({"town": town, "village_count": town.village_count, "not_entered": town.village_count - entered,
+                     "draft": by_status.get("draft", 0), "submitted": by_status.get("submitted", 0),
+                     "approved": by_status.get("approved", 0)})
+    return rows
+
+
+@dataclass
+class FigureRow:
+    code: str
+    name: str
+    value: Decimal
+    last: Decimal | None
+
+    @property
+    def change(self) -> Decimal | None:
+        return None if self.last is None else self.value - self.last
+
+
+@dataclass
+class Statement:
+    """What the village-year page shows, read in a fixed number of queries."""
+
+    village: Village
+    year: int
+    ledger_year: LedgerYear | None
+    system: AccountingSystem
+    items: list[LineItem]
+    lines: list[LedgerLine]
+    last_year: LedgerYear | None
+    # Last year's amounts by item code (the systems differ across 2023/2024; codes line up).
+    last_by_code: dict[str, Decimal] = field(default_factory=dict)
+    last_by_code_and_name: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+    rules: LedgerRules | None = None
+    figure_names: dict[str, str] = field(default_factory=dict)
+    # item id → [(figure code, +1/−1)]: the definitions, for the page script.
+    terms: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
+
+    @property
+    def version(self) -> int:
+        return self.ledger_year.version if self.ledger_year else 0
+
+    @property
+    def stored_totals(self) -> dict[int, Decimal]:
+        return item_totals((line.item_id, line.amount) for line in self.lines)
+
+    def figures(self, totals: dict[int, Decimal] | None = None) -> list[FigureRow]:
+        """The policy figures of `totals` (default: what is stored) beside last year's."""
+        values = figures_for((totals if totals is not None else self.stored_totals).items())
+        return [FigureRow(code, self.figure_names.get(code, code), values[code],
+                          getattr(self.last_year, code) if self.last_year else None)
+                for code in STATEMENT_FIGURES]
+
+
+def statement_for(village: Village, year: int) -> Statement:
+    """The village-year (or None if nobody entered it), its system's items, lines, and last year's."""
+    ledger_year = LedgerYear.objects.filter(village=village, year=year).select_related("system").first()
+    system = ledger_year.system if ledger_year else AccountingSystem.for_year(year)
+    items = list(LineItem.objects.filter(system=system).order_by("line_number"))
+    lines = list(LedgerLine.objects.filter(ledger_year=ledger_year)) if ledger_year else []
+    last_year = LedgerYear.objects.filter(village=village, year=year - 1).first()
+    statement = Statement(village=village, year=year, ledger_year=ledger_year, system=system, items=items,
+                          lines=lines, last_year=last_year,
+                          rules=LedgerRules.for_county(village.town.county_id),
+                          figure_names=dict(Metric.objects.filter(code__in=STATEMENT_FIGURES)
+                                            .values_list("code", "name")))
+    for item_id, code, sign in MetricTerm.objects.filter(item__system=system, metric__code__in=STATEMENT_FIGURES) \
+            .values_list("item_id", "metric__code", "sign"):
+        statement.terms.setdefault(item_id, []).append((code, sign))
+    if last_year is not None:
+        by_code: dict[str, Decimal] = defaultdict(Decimal)
+        for code, name, amount in LedgerLine.objects.filter(ledger_year=last_year).values_list(
+                "item__code", "name", "amount"):
+            by_code[code] += amount
+            statement.last_by_code_and_name[(code, name)] = amount
+        statement.last_by_code = dict(by_code)
+    return statement
+
+
+@dataclass
+class HistoryEntry:
+    """One change of one amount (or one workflow step), as the history list shows it."""
+
+    at: datetime
+    who: str
+    kind: str  # 新增 / 修改 / 删除, or the workflow action
+    item: str = ""
+    name: str = ""
+    old: Decimal | None = None
+    new: Decimal | None = None
+    old_note: str | None = None
+    new_note: str | None = None
+    source: str = ""
+    reason: str = ""
+    is_event: bool = False
+
+
+WORKFLOW_ACTIONS = {"submit", "approve", "reject", "reopen"}
+_KIND = {"+": _("新增"), "~": _("修改"), "-": _("删除")}
+
+
+def _who(user) -> str:
+    if user is None:
+        return str(_("系统"))
+    return user.get_full_name() or user.username
+
+
+def ledger_year_history(ledger_year: LedgerYear | None, *, after: datetime | None = None,
+                        limit: int = 300) -> list[HistoryEntry]:
+    """Every change of an amount (from the simple-history rows of the lines) and every workflow step,
+    newest first. `after` keeps only what happened later (the changes a late save would overwrite)."""
+    if ledger_year is None:
+        return []
+    Historical = LedgerLine.history.model
+    rows = Historical.objects.filter(ledger_year_id=ledger_year.pk).select_related("history_user").order_by(
+        "history_date", "history_id")
+    items = dict(LineItem.objects.filter(system_id=ledger_year.system_id).values_list("pk", "name"))
+    source_labels = dict(Historical._meta.get_field("history_source").choices)
+    entries = []
+    previous: dict[int, object] = {}
+    for row in rows:
+        before = previous.get(row.id)
+        previous[row.id] = row
+        if after is not None and row.history_date <= after:
+            continue
+        old = before.amount if before is not None and row.history_type != "+" else None
+        new = row.amount if row.history_type != "-" else None
+        if row.history_type == "-":
+            old = row.amount
+        entries.append(HistoryEntry(
+            at=row.history_date, who=_who(row.history_user), kind=str(_KIND.get(row.history_type, row.history_type)),
+            item=items.get(row.item_id, ""), name=row.name, old=old, new=new,
+            old_note=before.note if before is not None else None, new_note=row.note,
+            source=source_labels.get(row.history_source, row.history_source),
+            reason=row.history_change_reason or "",
+        ))
+    events = LedgerYearEvent.objects.filter(ledger_year=ledger_year).select_related("actor")
+    if after is not None:
+        events = events.filter(at__gt=after)
+    for event in events:
+        if event.action == LedgerYearEvent.Action.SAVE and not event.reason:
+            continue  # a plain save is already told by its line changes
+        entries.append(HistoryEntry(at=event.at, who=_who(event.actor), kind=event.get_action_display(),
+                                    source="审核流程" if event.action in WORKFLOW_ACTIONS else "",
+                                    reason=event.reason, is_event=True))
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries[:limit]
+
+
+def version_opened_at(ledger_year: LedgerYear, version: int) -> datetime | None:
+    """When the village-year reached `version` (None: before it existed)."""
+    if version <= 0:
+        return None
+    row = (LedgerYear.history.filter(id=ledger_year.pk, version=version).order_by("-history_date")
+           .values_list("history_date", flat=True).first())
+    return row

@@ -1,0 +1,269 @@
+"""The pages where towns keep their villages' books: landing, towns, a town's villages, a village-year.
+
+Every view finds its object through a scope helper (`villages.access`, `ledger.access`), so a user
+outside the scope gets 404; inside the scope, `ledger.access` says what the role may do.
+Writes go through `ledger.services`.
+"""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from villages.access import get_town_for_user, get_village_for_user, has_role, role_of, visible_towns
+from villages.models import UserRole, Village
+
+from . import access, selectors, services
+from .checks import item_totals, statement_warnings
+from .filters import TownVillageFilter
+from .forms import EntryForm, StatementForm
+from .models import MAX_YEAR, MIN_YEAR, AccountingSystem, LedgerYearEvent
+from .money import WAN, YUAN
+
+Role = UserRole.Role
+
+
+def _first_url(*names: str) -> str:
+    """The first of these pages that exists in this installation (others are built alongside)."""
+    for name in names:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    raise NoReverseMatch(f"none of {names}")
+
+
+@login_required
+def home(request):
+    """Send each role where its work is."""
+    role = role_of(request.user)
+    if role is None:
+        return render(request, "ledger/no_role.html")
+    if role.role in UserRole.TOWN_ROLES and role.town_id:
+        return redirect("ledger:town_villages", pk=role.town_id)
+    if role.role == Role.OFFICIAL:
+        return redirect(_first_url("dashboards:overview", "ledger:town_list"))
+    if role.role == Role.STAFF:
+        return redirect(_first_url("ledger:import_list", "ledger:town_list"))
+    return redirect("ledger:town_list")
+
+
+def _year_param(request, default: int) -> int:
+    try:
+        year = int(request.GET.get("year", default))
+    except ValueError:
+        return default
+    return year if MIN_YEAR <= year <= MAX_YEAR else default
+
+
+@login_required
+def town_list(request):
+    towns = visible_towns(request.user)
+    year = _year_param(request, selectors.default_year())
+    return render(request, "ledger/town_list.html", {
+        "rows": selectors.town_summaries(towns, year), "year": year, "has_role": role_of(request.user) is not None,
+    })
+
+
+@login_required
+def town_villages(request, pk: int):
+    town = get_town_for_user(request.user, pk=pk)
+    year = _year_param(request, selectors.default_year([town.pk]))
+    # Newest first: on a phone the year being entered is the column in view.
+    years = list(range(year, year - selectors.YEARS_SHOWN, -1))
+    village_filter = TownVillageFilter(request.GET or None, queryset=Village.objects.filter(town=town), year=year)
+    return render(request, "ledger/town_villages.html", {
+        "town": town, "year": year, "years": years, "filter": village_filter,
+        "rows": selectors.town_year_grid(village_filter.qs, years),
+        "can_enter": has_role(request.user, *access.ENTRY_ROLES),
+    })
+
+
+def _check_year(year: int) -> None:
+    if not (MIN_YEAR <= year <= min(MAX_YEAR, timezone.localdate().year + 1)):
+        raise Http404(_("年度超出范围。"))
+    if not AccountingSystem.objects.filter(first_year__lte=year).exists():
+        raise Http404(_("该年度没有适用的会计制度。"))
+
+
+def _village_year_url(village: Village, year: int, unit: str = WAN) -> str:
+    url = reverse("ledger:village_year", kwargs={"village_pk": village.pk, "year": year})
+    return url if unit == WAN else f"{url}?{urlencode({'unit': unit})}"
+
+
+def _groups_for_display(statement: selectors.Statement, form: StatementForm | None,
+                        totals: dict[int, Decimal]) -> list[dict]:
+    """Rows of the statement page: each item with its rows, last year's amounts and the change."""
+    stored_by_item: dict[int, list] = {}
+    for line in statement.lines:
+        stored_by_item.setdefault(line.item_id, []).append(line)
+    groups = []
+    if form is not None:
+        for group in form.groups:
+            code = group.item.code
+            rows = []
+            for row in group.rows:
+                name = (row.data.get(row.add_prefix("name")) if row.is_bound else row.initial.get("name")) or ""
+                last = None if row.is_blank else statement.last_by_code_and_name.get((code, name.strip()))
+                rows.append({"form": row, "last": last})
+            groups.append({"item": group.item, "rows": rows, "last": statement.last_by_code.get(code)})
+    else:
+        for item in statement.items:
+            lines = sorted(stored_by_item.get(item.pk, []), key=lambda line: (line.name != "", line.name))
+            rows = [{"line": line, "last": statement.last_by_code_and_name.get((item.code, line.name))}
+                    for line in lines]
+            if len(lines) == 1 and not lines[0].name and not lines[0].note:
+                rows = []  # the item row already says it all
+            groups.append({"item": item, "rows": rows, "last": statement.last_by_code.get(item.code)})
+    for group in groups:
+        group["total"] = totals.get(group["item"].pk, Decimal("0.00"))
+        group["change"] = None if group["last"] is None else group["total"] - group["last"]
+    return groups
+
+
+def _render_statement(request, statement, *, entry: EntryForm, form: StatementForm | None, unit: str,
+                      warnings=(), conflict=None, show_errors=False, status=200):
+    ledger_year = statement.ledger_year
+    user = request.user
+    # The figures of what is on screen: the typing when it is valid, else what is stored.
+    totals = statement.stored_totals
+    if form is not None and form.data is not None and form.is_valid():
+        totals = item_totals((line.item_id, line.amount) for line in form.lines())
+    context = {
+        "statement": statement, "village": statement.village, "year": statement.year, "ledger_year": ledger_year,
+        "entry": entry, "form": form, "unit": unit, "unit_label": {WAN: _("万元"), YUAN: _("元")}[unit],
+        "groups": _groups_for_display(statement, form, totals), "figures": statement.figures(totals),
+        "warnings": warnings, "warned": {warning.key for warning in warnings}, "conflict": conflict,
+        "show_errors": show_errors,
+        "transitions": access.allowed_transitions(user, ledger_year),
+        "history": selectors.ledger_year_history(ledger_year),
+        "terms": _terms_for_script(statement),
+        "previous_year_url": _village_year_url(statement.village, statement.year - 1, unit),
+        "next_year_url": (_village_year_url(statement.village, statement.year + 1, unit)
+                          if statement.year < timezone.localdate().year + 1 else None),
+    }
+    return render(request, "ledger/village_year.html", context, status=status)
+
+
+def _terms_for_script(statement: selectors.Statement) -> dict:
+    """What the page script needs to compute the figures as the user types (the server stays the authority)."""
+    return {
+        "terms": {str(item.pk): statement.terms.get(item.pk, []) for item in statement.items},
+        "figures": list(selectors.STATEMENT_FIGURES),
+        "last": {f.code: (str(f.last) if f.last is not None else None) for f in statement.figures()},
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def village_year(request, village_pk: int, year: int):
+    village = get_village_for_user(request.user, pk=village_pk)
+    _check_year(year)
+    statement = selectors.statement_for(village, year)
+    ledger_year = statement.ledger_year
+    editable = access.can_edit_ledger_year(request.user, ledger_year)
+
+    if request.method == "GET":
+        unit = request.GET.get("unit") if request.GET.get("unit") in (WAN, YUAN) else WAN
+        entry = EntryForm(initial={"unit": unit, "version": statement.version})
+        form = StatementForm(items=statement.items, unit=unit, lines=statement.lines) if editable else None
+        return _render_statement(request, statement, entry=entry, form=form, unit=unit)
+
+    if not has_role(request.user, *access.ENTRY_ROLES):
+        raise PermissionDenied(_("您的角色不能修改台账。"))
+    unit = request.POST.get("unit") if request.POST.get("unit") in (WAN, YUAN) else WAN
+    add_row = request.POST.get("add_row")
+    entry = EntryForm(request.POST)
+    form = StatementForm(items=statement.items, unit=unit, data=request.POST,
+                         add_row_for=int(add_row) if add_row and add_row.isdigit() else None)
+    if add_row:
+        # "添加项目" without the script: the same page with one more empty row, nothing saved.
+        return _render_statement(request, statement, entry=entry, form=form, unit=unit)
+    if not editable:
+        messages.error(request, _("%(year)s 当前状态为“%(status)s”，不能修改。您的填写仍在下方，未保存。") % {
+            "year": ledger_year, "status": ledger_year.get_status_display()})
+        return _render_statement(request, statement, entry=entry, form=form, unit=unit, status=409)
+    entry_valid, form_valid = entry.is_valid(), form.is_valid()
+    if not (entry_valid and form_valid):
+        messages.error(request, _("有 %(n)s 处填写需要更正，见标红的栏目。本次未保存。") % {
+            "n": form.error_count + len(entry.errors)})
+        return _render_statement(request, statement, entry=entry, form=form, unit=unit, show_errors=True)
+
+    lines = form.lines()
+    warnings = statement_warnings(
+        items=statement.items, new=item_totals((line.item_id, line.amount) for line in lines),
+        stored=statement.stored_totals,
+        last_year_by_code=statement.last_by_code if statement.last_year else None,
+        last_year_net_income=statement.last_year.net_income if statement.last_year else None,
+        rules=statement.rules,
+    )
+    explanation = entry.cleaned_data["explanation"].strip()
+    if warnings and not explanation:
+        entry.add_error("explanation", _("以上数值与上年相比变化较大，请填写变动说明后再保存。"))
+        messages.warning(request, _("数值与上年相比变化较大：请核对，确认无误请填写说明后再保存。本次未保存。"))
+        return _render_statement(request, statement, entry=entry, form=form, unit=unit, warnings=warnings,
+                                 show_errors=True)
+    expected_version = entry.cleaned_data["version"]
+    try:
+        _saved, changes = services.ledger_year_save_statement(
+            village=village, year=year, lines=lines, actor=request.user, expected_version=expected_version,
+            reason=explanation, warnings=[w.message for w in warnings], source="form",
+        )
+    except services.StaleVersion as exc:
+        opened_at = selectors.version_opened_at(exc.ledger_year, expected_version)
+        conflict = selectors.ledger_year_history(exc.ledger_year, after=opened_at)
+        # The typing stays on screen; saving again now is a deliberate choice made after seeing the changes.
+        data = request.POST.copy()
+        data["version"] = str(exc.ledger_year.version)
+        statement = selectors.statement_for(village, year)
+        messages.error(request, str(exc))
+        return _render_statement(request, statement, entry=EntryForm(data),
+                                 form=StatementForm(items=statement.items, unit=unit, data=data), unit=unit,
+                                 conflict=conflict, status=409)
+    except services.LedgerError as exc:
+        messages.error(request, str(exc))
+        return _render_statement(request, statement, entry=entry, form=form, unit=unit, status=409)
+    if changes.any:
+        messages.success(request, _("已保存：新增 %(c)s 行，修改 %(u)s 行，删除 %(d)s 行。") % {
+            "c": len(changes.created), "u": len(changes.changed), "d": len(changes.deleted)})
+    else:
+        messages.info(request, _("没有改动。"))
+    return redirect(_village_year_url(village, year, unit))
+
+
+@login_required
+@require_POST
+def village_year_transition(request, village_pk: int, year: int):
+    ledger_year = access.get_ledger_year_for_user(request.user, village_id=village_pk, year=year)
+    action = request.POST.get("action", "")
+    if action not in access.TRANSITION_CHECKS:
+        return HttpResponseBadRequest(_("未知的操作。"))
+    roles = access.ENTRY_ROLES if action == LedgerYearEvent.Action.SUBMIT else access.REVIEW_ROLES
+    if not has_role(request.user, *roles):
+        raise PermissionDenied(_("您的角色不能执行此操作。"))
+    url = _village_year_url(ledger_year.village, year)
+    if not access.TRANSITION_CHECKS[action](request.user, ledger_year):
+        messages.error(request, _("%(year)s 当前状态为“%(status)s”，不能执行“%(action)s”。") % {
+            "year": ledger_year, "status": ledger_year.get_status_display(),
+            "action": LedgerYearEvent.Action(action).label})
+        return redirect(url)
+    if action == LedgerYearEvent.Action.SUBMIT and not ledger_year.lines.exists():
+        messages.error(request, _("尚未填写任何金额，不能提交。"))
+        return redirect(url)
+    try:
+        services.ledger_year_transition(ledger_year=ledger_year, action=action, actor=request.user,
+                                        reason=request.POST.get("reason", ""))
+    except services.LedgerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(year)s：%(action)s。") % {
+            "year": ledger_year, "action": LedgerYearEvent.Action(action).label})
+    return redirect(url)

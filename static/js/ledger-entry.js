@@ -1,0 +1,172 @@
+/* The statement page, nicer with a script: figures computed as you type, rows added and removed in
+ * place, the unit switched without retyping. The form works without it and the server recomputes and
+ * checks everything; amounts here are whole fen (BigInt), never floating point. */
+(function () {
+  "use strict";
+  var form = document.getElementById("statement-form");
+  var configNode = document.getElementById("entry-config");
+  if (!form || !configNode || typeof BigInt === "undefined") return;
+  var config = JSON.parse(configNode.textContent);
+  // Decimal places that make a whole fen: 0.000001 万元 = 0.01 元 = 1 分.
+  var PLACES = { wan: 6, yuan: 2 };
+
+  function unit() {
+    var checked = form.querySelector("input[name=unit]:checked");
+    return checked ? checked.value : "wan";
+  }
+
+  function normalize(text) {
+    text = (text || "").normalize("NFKC").trim().replace(/[,，\s'_\u00a0]/g, "");
+    return text.replace(/(万元|元|万)$/, "");
+  }
+
+  // Text in `u` → fen as BigInt; null for blank; undefined for text the server will refuse.
+  function toFen(text, u) {
+    var t = normalize(text);
+    if (t === "" || t === "-" || t === "—") return null;
+    var m = /^(\d*)(?:\.(\d*))?$/.exec(t);
+    if (!m || (m[1] === "" && !m[2])) return undefined;
+    var decimals = m[2] || "";
+    if (decimals.replace(/0+$/, "").length > PLACES[u]) return undefined;
+    decimals = (decimals + "000000").slice(0, PLACES[u]);
+    return BigInt((m[1] || "0") + decimals);
+  }
+
+  // fen → text in `u`, exact and without separators (for inputs).
+  function fenToInput(fen, u) {
+    var scale = PLACES[u];
+    var digits = fen.toString();
+    while (digits.length <= scale) digits = "0" + digits;
+    var whole = digits.slice(0, digits.length - scale);
+    var frac = digits.slice(digits.length - scale).replace(/0+$/, "");
+    return frac ? whole + "." + frac : whole;
+  }
+
+  // fen → 万元 with two decimals and thousands separators (as the server's |wan filter).
+  function fenToWan(fen, signed) {
+    var negative = fen < 0n;
+    var abs = negative ? -fen : fen;
+    var hundredths = (abs + 5000n) / 10000n;
+    var whole = (hundredths / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    var text = whole + "." + (hundredths % 100n).toString().padStart(2, "0");
+    if (text === "0.00") return text;
+    if (negative) return "−" + text;
+    return signed ? "+" + text : text;
+  }
+
+  function yuanTextToFen(text) {
+    if (text === null || text === undefined || text === "") return null;
+    var parts = String(text).split(".");
+    return BigInt(parts[0] + ((parts[1] || "") + "00").slice(0, 2));
+  }
+
+  function setText(selector, text) {
+    var node = form.querySelector(selector);
+    if (node) node.textContent = text;
+  }
+
+  var dirty = false;
+
+  function recompute() {
+    var u = unit();
+    var totals = {};
+    form.querySelectorAll(".line-row").forEach(function (row) {
+      var amount = row.querySelector("input.amount");
+      var del = row.querySelector("input[type=checkbox][name$='-delete']");
+      if (!amount) return;
+      row.classList.toggle("deleted", !!(del && del.checked));
+      var fen = toFen(amount.value, u);
+      amount.setAttribute("aria-invalid", fen === undefined ? "true" : "false");
+      amount.title = fen === undefined ? (u === "wan" ? "请输入数字，以万元填写时最多 6 位小数" : "请输入数字，以元填写时最多 2 位小数") : "";
+      if (del && del.checked) return;
+      var item = amount.dataset.item;
+      totals[item] = (totals[item] || 0n) + (fen || 0n);
+    });
+    Object.keys(config.terms).forEach(function (item) {
+      var total = totals[item] || 0n;
+      setText("[data-item-total='" + item + "']", fenToWan(total));
+      var lastCell = form.querySelector("[data-item-last='" + item + "']");
+      var last = lastCell ? yuanTextToFen(lastCell.dataset.yuan) : null;
+      setText("[data-item-change='" + item + "']", last === null ? "—" : fenToWan(total - last, true));
+    });
+    config.figures.forEach(function (code) {
+      var value = 0n;
+      Object.keys(config.terms).forEach(function (item) {
+        (config.terms[item] || []).forEach(function (term) {
+          if (term[0] === code) value += BigInt(term[1]) * (totals[item] || 0n);
+        });
+      });
+      setText("[data-figure='" + code + "']", fenToWan(value));
+      var last = yuanTextToFen(config.last[code]);
+      setText("[data-figure-change='" + code + "']", last === null ? "—" : fenToWan(value - last, true));
+    });
+  }
+
+  function markDirty() {
+    dirty = true;
+    var hint = form.querySelector("[data-dirty-hint]");
+    if (hint) hint.hidden = false;
+  }
+
+  form.addEventListener("input", function (event) {
+    if (event.target.matches("input, textarea")) markDirty();
+    recompute();
+  });
+  form.addEventListener("change", function (event) {
+    if (event.target.name === "unit") switchUnit(event.target.value);
+    recompute();
+  });
+
+  var currentUnit = unit();
+  function switchUnit(next) {
+    // The typed values keep their meaning: 12.5 万元 becomes 125000 元, not 12.5 元.
+    form.querySelectorAll("input.amount").forEach(function (input) {
+      var fen = toFen(input.value, currentUnit);
+      if (fen !== null && fen !== undefined) input.value = fenToInput(fen, next);
+    });
+    currentUnit = next;
+    var label = next === "wan" ? "万元" : "元";
+    document.querySelectorAll("[data-unit-label]").forEach(function (node) { node.textContent = label; });
+  }
+
+  // "添加项目" in place: a copy of the item's last row with the next free index.
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-add-row]");
+    if (!button) return;
+    event.preventDefault();
+    var group = button.closest("tbody");
+    var rows = group.querySelectorAll(".line-row");
+    var template = rows[rows.length - 1];
+    var item = button.dataset.addRow;
+    var next = 0;
+    rows.forEach(function (row) {
+      var n = parseInt(row.dataset.prefix.split("-").pop(), 10);
+      if (n >= next) next = n + 1;
+    });
+    var prefix = "line-" + item + "-" + next;
+    var copy = template.cloneNode(true);
+    copy.dataset.prefix = prefix;
+    copy.classList.remove("deleted");
+    copy.querySelectorAll(".errorlist").forEach(function (node) { node.remove(); });
+    copy.querySelectorAll("input").forEach(function (input) {
+      var field = input.name.split("-").pop();
+      input.name = prefix + "-" + field;
+      input.id = "id_" + prefix + "-" + field;
+      if (input.type === "checkbox") input.checked = false; else input.value = "";
+      input.removeAttribute("aria-invalid");
+    });
+    copy.querySelectorAll("label[for]").forEach(function (label) {
+      label.htmlFor = "id_" + prefix + "-" + label.htmlFor.split("-").pop();
+    });
+    template.after(copy);
+    var first = copy.querySelector("input[type=text]");
+    if (first) first.focus();
+  });
+
+  form.addEventListener("submit", function () { dirty = false; });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty) { event.preventDefault(); event.returnValue = ""; }
+  });
+
+  recompute();
+})();
