@@ -40,8 +40,8 @@ def test_home_sends_each_role_where_its_work_is(client, people, world, who):
         "bob": reverse("ledger:town_villages", kwargs={"pk": world["baqiao"].pk}),
         "erin": reverse("ledger:town_villages", kwargs={"pk": world["xinba"].pk}),
         "oscar": reverse("ledger:town_villages", kwargs={"pk": world["ziling"].pk}),
-        # The dashboards are built alongside; until they exist, the town list. Staff land on imports.
-        "carol": reverse("ledger:town_list"),
+        # Officials read the dashboards; staff land on the imports.
+        "carol": reverse("dashboards:overview"),
         "dave": reverse("ledger:import_list"),
         "admin": reverse("ledger:town_list"),
     }

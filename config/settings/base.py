@@ -175,6 +175,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # js/plotly.min.js straight from the installed plotly package (never a CDN, not committed).
+    "dashboards.staticfiles.PlotlyJsFinder",
+]
 # Outside production, whitenoise serves straight from the app folders (no collectstatic needed).
 WHITENOISE_USE_FINDERS = True
 STORAGES = {

@@ -1,0 +1,633 @@
+"""Reads for the dashboard pages, each in a fixed number of queries, all from the summary on `LedgerYear`.
+
+Nothing here sums raw ledger lines for a league table: the figures on `LedgerYear` are kept true by
+`ledger.services` on every write. Village ranks are computed in Python over one pre-sorted fetch of
+the scope's two years (current and previous) so that filters narrow the rows shown without changing
+the ranks (a village is 37th in its county whatever the filter).
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from ledger.models import LedgerLine, LedgerYear, Share
+from villages.models import County, Enterprise, PartyOrganization, Town, Village
+
+from .aggregates import Median
+from .models import FIGURE_NAMES
+from .rules import BELOW_TIERS, Rules, ScopeRules
+
+APPROVED = (LedgerYear.Status.APPROVED,)
+APPROVED_AND_SUBMITTED = (LedgerYear.Status.APPROVED, LedgerYear.Status.SUBMITTED)
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def statuses(include_submitted: bool) -> tuple[str, ...]:
+    return APPROVED_AND_SUBMITTED if include_submitted else APPROVED
+
+
+def growth_pct(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
+    """Year-on-year growth in %, one decimal; None when there is no positive base to compare with."""
+    if current is None or not previous or previous <= 0:
+        return None
+    return ((current - previous) * 100 / previous).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def mean(total: Decimal | None, count: int) -> Decimal | None:
+    return (total / count).quantize(CENT, rounding=ROUND_HALF_UP) if count and total is not None else None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of the map a page covers: every county (administrators), a county, or a town."""
+
+    county: County | None = None
+    town: Town | None = None
+
+    @property
+    def level(self) -> str:
+        return "town" if self.town else "county" if self.county else "province"
+
+    @property
+    def label(self) -> str:
+        if self.town:
+            return f"{self.town.county.name}{self.town.name}"
+        return self.county.name if self.county else "全部县（市、区）"
+
+    @property
+    def ledger_filter(self) -> dict:
+        if self.town:
+            return {"town_id": self.town.pk}
+        if self.county:
+            return {"county_id": self.county.pk}
+        return {}
+
+    @property
+    def county_ids(self) -> list[int] | None:
+        if self.town:
+            return [self.town.county_id]
+        return [self.county.pk] if self.county else None
+
+    @property
+    def child_level(self) -> str:
+        return {"province": "county", "county": "town", "town": "village"}[self.level]
+
+    def ledger_years(self, year_statuses: Sequence[str]):
+        return LedgerYear.objects.filter(status__in=year_statuses, **self.ledger_filter)
+
+
+def available_years(scope: Scope, year_statuses: Sequence[str]) -> list[int]:
+    """Years with data in scope, newest first (1 query: min and max come from an index)."""
+    bounds = scope.ledger_years(year_statuses).aggregate(first=Min("year"), last=Max("year"))
+    if bounds["last"] is None:
+        return []
+    return list(range(bounds["last"], bounds["first"] - 1, -1))
+
+
+# Overview ---------------------------------------------------------------------------------------------
+
+@dataclass
+class Overview:
+    year: int
+    villages_in_scope: int
+    reporting: int
+    total_income: Decimal
+    operating_income: Decimal
+    operating_mean: Decimal | None
+    previous_reporting: int
+    previous_total_income: Decimal
+    previous_operating_mean: Decimal | None
+    tier_counts: list[tuple[str, str, int]]  # (label, description, villages)
+    weak: int
+    shell: int
+    as_of: object
+    composition: list[tuple[str, Decimal]]
+
+    @property
+    def total_growth(self) -> Decimal | None:
+        return growth_pct(self.total_income, self.previous_total_income)
+
+    @property
+    def operating_mean_growth(self) -> Decimal | None:
+        return growth_pct(self.operating_mean, self.previous_operating_mean)
+
+
+def _count(condition: Q | None, **extra) -> Count | Value:
+    return Count("pk", filter=condition & Q(**extra) if extra else condition) if condition is not None else Value(0)
+
+
+def overview(scope: Scope, year: int, year_statuses: Sequence[str], rules: ScopeRules) -> Overview:
+    """The headline figures of a scope and year, with last year's for growth (2 queries)."""
+    this, last = Q(year=year), Q(year=year - 1)
+    main = rules.main
+    aggregates = {
+        "reporting": Count("pk", filter=this),
+        "sum_total": Sum("total_income", filter=this),
+        "sum_operating": Sum("operating_income", filter=this),
+        "sum_investment": Sum("investment_income", filter=this),
+        "sum_subsidy": Sum("subsidy_income", filter=this),
+        "previous_reporting": Count("pk", filter=last),
+        "previous_total_income": Sum("total_income", filter=last),
+        "previous_operating_income": Sum("operating_income", filter=last),
+        "as_of": Max("updated_at", filter=this),
+        "weak": _count(rules.q(Rules.weak_q), year=year),
+        "shell": _count(rules.q(Rules.shell_q), year=year),
+        "below": _count(rules.q(Rules.below_q), year=year),
+    }
+    for tier in main.tiers:
+        aggregates[f"tier_{tier.position}"] = _count(rules.q(lambda r, p=tier.position: r.band_q(p)), year=year)
+    row = scope.ledger_years(year_statuses).filter(year__in=[year, year - 1]).aggregate(**aggregates)
+    villages = Village.objects.filter(**village_filter(scope)).count()
+    total = row["sum_total"] or ZERO
+    operating = row["sum_operating"] or ZERO
+    investment = row["sum_investment"] or ZERO
+    subsidy = row["sum_subsidy"] or ZERO
+    tiers = [(t.label, t.description, row[f"tier_{t.position}"]) for t in main.tiers]
+    tiers.append((BELOW_TIERS, "", row["below"]))
+    return Overview(
+        year=year, villages_in_scope=villages, reporting=row["reporting"], total_income=total,
+        operating_income=operating, operating_mean=mean(operating, row["reporting"]),
+        previous_reporting=row["previous_reporting"], previous_total_income=row["previous_total_income"] or ZERO,
+        previous_operating_mean=mean(row["previous_operating_income"], row["previous_reporting"]),
+        tier_counts=tiers, weak=row["weak"], shell=row["shell"], as_of=row["as_of"],
+        # 总收入 = 经营收入 + 发包及上交收入 + 投资收益 + 补助收入 + 其他收入, so the parts follow from the summary.
+        composition=[
+            ("经营及发包收入", operating - investment), ("投资收益", investment), ("补助收入", subsidy),
+            ("其他收入", total - operating - subsidy),
+        ],
+    )
+
+
+def village_filter(scope: Scope) -> dict:
+    if scope.town:
+        return {"town_id": scope.town.pk}
+    if scope.county:
+        return {"town__county_id": scope.county.pk}
+    return {}
+
+
+def yearly_trend(scope: Scope, year_statuses: Sequence[str]) -> list[dict]:
+    """Per year: villages reporting, total income, operating income and its mean (1 query)."""
+    rows = (scope.ledger_years(year_statuses).order_by().values("year")
+            .annotate(n=Count("pk"), sum_total=Sum("total_income"), sum_operating=Sum("operating_income"))
+            .order_by("year"))
+    return [{"year": r["year"], "n": r["n"], "total_income": r["sum_total"], "operating_income": r["sum_operating"],
+             "operating_mean": mean(r["sum_operating"], r["n"])} for r in rows]
+
+
+# Town (and county) league table -------------------------------------------------------------------------
+
+@dataclass
+class UnitRow:
+    pk: int
+    name: str
+    code: str
+    parent_name: str
+    villages: int
+    total: Decimal
+    median: Decimal | None
+    highest: Decimal | None
+    over_line: list[int]  # villages over each tier line, by tier position
+    bands: list[int]  # villages in each tier, then below the tiers
+    weak: int
+    shell: int
+    previous_total: Decimal | None
+    previous_villages: int
+    rank: int = 0
+
+    @property
+    def mean(self) -> Decimal | None:
+        return mean(self.total, self.villages)
+
+    @property
+    def previous_mean(self) -> Decimal | None:
+        return mean(self.previous_total, self.previous_villages)
+
+    @property
+    def growth(self) -> Decimal | None:
+        return growth_pct(self.total, self.previous_total)
+
+    @property
+    def mean_growth(self) -> Decimal | None:
+        return growth_pct(self.mean, self.previous_mean)
+
+    @property
+    def over_line_shares(self) -> list[Decimal | None]:
+        return [(Decimal(n * 100) / self.villages).quantize(Decimal("0.1")) if self.villages else None
+                for n in self.over_line]
+
+    @property
+    def weak_share(self) -> Decimal | None:
+        return (Decimal(self.weak * 100) / self.villages).quantize(Decimal("0.1")) if self.villages else None
+
+
+UNIT_SORTS = {
+    "mean": ("村均", lambda r: r.mean or ZERO),
+    "total": ("合计", lambda r: r.total),
+    "median": ("中位数", lambda r: r.median or ZERO),
+    "growth": ("增长率", lambda r: r.growth if r.growth is not None else Decimal("-1e9")),
+    "weak": ("薄弱村占比（少者在前）", lambda r: -(r.weak_share or ZERO)),
+    "villages": ("村数", lambda r: r.villages),
+}
+
+
+def unit_table(scope: Scope, year: int, year_statuses: Sequence[str], metric: str, rules: ScopeRules, *,
+               by: str = "town", sort: str = "mean") -> list[UnitRow]:
+    """One row per town (or county) of the scope, ranked: one GROUP BY for the year, one for last year."""
+    assert metric in FIGURE_NAMES and by in ("town", "county")
+    main = rules.main
+    aggregates = {
+        "villages": Count("pk"), "total": Sum(metric), "median": Median(metric), "highest": Max(metric),
+        "weak": _count(rules.q(Rules.weak_q)), "shell": _count(rules.q(Rules.shell_q)),
+        "below": _count(rules.q(Rules.below_q)),
+    }
+    for tier in main.tiers:
+        aggregates[f"line_{tier.position}"] = _count(rules.q(lambda r, p=tier.position: r.line_q(p)))
+        aggregates[f"band_{tier.position}"] = _count(rules.q(lambda r, p=tier.position: r.band_q(p)))
+    parent = "county__name" if by == "town" else "city"
+    current = (scope.ledger_years(year_statuses).filter(year=year).order_by()
+               .values(unit=F(f"{by}_id"), unit_name=F(f"{by}__name"), unit_code=F(f"{by}__code"),
+                       parent=F(f"{by}__{parent}"))
+               .annotate(**aggregates))
+    previous = {
+        r["unit"]: r for r in scope.ledger_years(year_statuses).filter(year=year - 1).order_by()
+        .values(unit=F(f"{by}_id")).annotate(total=Sum(metric), villages=Count("pk"))
+    }
+    rows = []
+    for r in current:
+        before = previous.get(r["unit"], {})
+        rows.append(UnitRow(
+            pk=r["unit"], name=r["unit_name"], code=r["unit_code"], parent_name=r["parent"] or "",
+            villages=r["villages"], total=r["total"] or ZERO, median=r["median"], highest=r["highest"],
+            over_line=[r[f"line_{t.position}"] for t in main.tiers],
+            bands=[*(r[f"band_{t.position}"] for t in main.tiers), r["below"]],
+            weak=r["weak"], shell=r["shell"], previous_total=before.get("total"),
+            previous_villages=before.get("villages", 0),
+        ))
+    key = UNIT_SORTS.get(sort, UNIT_SORTS["mean"])[1]
+    rows.sort(key=lambda r: (-key(r), r.code))
+    _rank(rows, key)
+    return rows
+
+
+def _rank(rows: list, key) -> None:
+    """Competition ranking (1, 2, 2, 4) over rows already sorted best first."""
+    previous_value, previous_rank = object(), 0
+    for index, row in enumerate(rows, start=1):
+        value = key(row)
+        row.rank = previous_rank if value == previous_value else index
+        previous_value, previous_rank = value, row.rank
+
+
+# Village league table ------------------------------------------------------------------------------------
+
+@dataclass
+class VillageRow:
+    village_id: int
+    town_id: int
+    county_id: int
+    status: str
+    value: Decimal
+    figures: dict
+    rank: int = 0
+    previous_value: Decimal | None = None
+    previous_rank: int | None = None
+    tier: str = ""
+    weak: bool = False
+    shell: bool = False
+    name: str = ""
+    code: str = ""
+    town_name: str = ""
+
+    @property
+    def rank_change(self) -> int | None:
+        """Places gained since last year (positive: moved up)."""
+        return None if self.previous_rank is None else self.previous_rank - self.rank
+
+    @property
+    def growth(self) -> Decimal | None:
+        return growth_pct(self.value, self.previous_value)
+
+
+# Ranks come from window functions over the whole scope (this year and last year), so filters and
+# pages narrow the rows shown without changing any rank; only the rows shown leave the database.
+RANKED_SQL = """
+WITH cur AS (
+    SELECT id, village_id, town_id, county_id, status, {metric} AS value{figures},
+           RANK() OVER (ORDER BY {metric} DESC) AS rnk
+    FROM {table} WHERE year = %s AND status IN ({statuses}){scope}
+), prev AS (
+    SELECT village_id, {metric} AS value, RANK() OVER (ORDER BY {metric} DESC) AS rnk
+    FROM {table} WHERE year = %s AND status IN ({statuses}){scope}
+)
+SELECT cur.village_id, cur.town_id, cur.county_id, cur.status, cur.value, cur.rnk, prev.value, prev.rnk,
+       COUNT(*) OVER (){figure_columns}
+FROM cur LEFT JOIN prev ON prev.village_id = cur.village_id
+WHERE 1 = 1{conditions}
+ORDER BY {order}{limit}
+"""
+# The usual page (best first): rank this year with a window, cut the page, and only then find last
+# year's rank of the page's villages by counting who was ahead (an index-only count per row) instead
+# of ranking the whole previous year.
+RANKED_PAGE_SQL = """
+WITH cur AS (
+    SELECT id, village_id, town_id, county_id, status, {metric} AS value{figures},
+           RANK() OVER (ORDER BY {metric} DESC) AS rnk
+    FROM {table} WHERE year = %s AND status IN ({statuses}){scope}
+), page AS (
+    SELECT cur.*, COUNT(*) OVER () AS total FROM cur
+    WHERE 1 = 1{conditions}
+    ORDER BY cur.rnk, cur.village_id{limit}
+)
+SELECT page.village_id, page.town_id, page.county_id, page.status, page.value, page.rnk, prev.{metric},
+       CASE WHEN prev.id IS NULL THEN NULL ELSE 1 + (
+           SELECT COUNT(*) FROM {table} ahead
+           WHERE ahead.year = %s AND ahead.status IN ({statuses}){ahead_scope} AND ahead.{metric} > prev.{metric}
+       ) END,
+       page.total{page_columns}
+FROM page LEFT JOIN {table} prev
+    ON prev.village_id = page.village_id AND prev.year = %s AND prev.status IN ({statuses})
+ORDER BY page.rnk, page.village_id
+"""
+# "* 1.0": SQLite keeps whole-yuan amounts as integers and would divide them as integers.
+GROWTH_SQL = "CASE WHEN prev.value > 0 THEN (cur.value - prev.value) * 1.0 / prev.value END"
+SQL_SORTS = {
+    "rank": "cur.rnk, cur.village_id",
+    "-rank": "cur.rnk DESC, cur.village_id",
+    "growth": f"{GROWTH_SQL} DESC NULLS LAST, cur.rnk, cur.village_id",
+    "-growth": f"{GROWTH_SQL} ASC NULLS LAST, cur.rnk, cur.village_id",
+    "change": "(prev.rnk - cur.rnk) DESC NULLS LAST, cur.rnk, cur.village_id",
+    "-change": "(prev.rnk - cur.rnk) ASC NULLS LAST, cur.rnk, cur.village_id",
+    "town": "cur.town_id, cur.rnk, cur.village_id",
+}
+
+
+def _money(value) -> Decimal | None:
+    # PostgreSQL returns Decimal; SQLite returns int or float for the same column.
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(str(value)).quantize(CENT)
+
+
+def _subquery(queryset) -> tuple[str, tuple]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def ranked_villages(scope: Scope, year: int, year_statuses: Sequence[str], metric: str, rules: ScopeRules, *,
+                    villages=None, condition: Q | None = None, sort: str = "rank", limit: int | None = None,
+                    offset: int = 0) -> tuple[list[VillageRow], int]:
+    """Villages of the scope with data in `year`, ranked by `metric`, with last year's rank (1 query).
+
+    `villages` (a Village queryset) and `condition` (on this year's LedgerYear rows: a tier, 薄弱村)
+    narrow the rows returned; `sort`, `limit` and `offset` page them. Returns the rows and how
+    many rows matched in all.
+    """
+    assert metric in FIGURE_NAMES and sort in SQL_SORTS
+    quote = connection.ops.quote_name
+    figures = sorted(set().union(*(r.metrics for r in rules.by_county.values()), rules.fallback.metrics,
+                                 {"total_income"}) - {metric})
+    scope_sql, scope_params = "", ()
+    for column, value in scope.ledger_filter.items():
+        scope_sql += f" AND {quote(column)} = %s"
+        scope_params += (value,)
+    placeholders = ", ".join(["%s"] * len(year_statuses))
+    conditions, condition_params = "", ()
+    if villages is not None:
+        sql, params = _subquery(villages.values("pk"))
+        conditions += f" AND cur.village_id IN ({sql})"
+        condition_params += params
+    if condition is not None:
+        sql, params = _subquery(LedgerYear.objects.filter(condition, year=year, status__in=year_statuses,
+                                                          **scope.ledger_filter).values("pk"))
+        conditions += f" AND cur.id IN ({sql})"
+        condition_params += params
+    limit_sql = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
+    if sort == "rank" and limit is not None:
+        sql = RANKED_PAGE_SQL.format(
+            metric=quote(metric), table=quote(LedgerYear._meta.db_table), statuses=placeholders, scope=scope_sql,
+            ahead_scope=scope_sql.replace(" AND ", " AND ahead."), figures="".join(f", {quote(f)}" for f in figures),
+            page_columns="".join(f", page.{quote(f)}" for f in figures), conditions=conditions, limit=limit_sql,
+        )
+        params = (year, *year_statuses, *scope_params, *condition_params, year - 1, *year_statuses, *scope_params,
+                  year - 1, *year_statuses)
+    else:
+        sql = RANKED_SQL.format(
+            metric=quote(metric), table=quote(LedgerYear._meta.db_table), statuses=placeholders, scope=scope_sql,
+            figures="".join(f", {quote(f)}" for f in figures),
+            figure_columns="".join(f", cur.{quote(f)}" for f in figures),
+            conditions=conditions, order=SQL_SORTS[sort], limit=limit_sql,
+        )
+        params = (year, *year_statuses, *scope_params, year - 1, *year_statuses, *scope_params, *condition_params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    rows, total = [], fetched[0][8] if fetched else 0
+    for village_id, town_id, county_id, status, value, rank, previous_value, previous_rank, _, *rest in fetched:
+        value = _money(value)
+        row = VillageRow(village_id=village_id, town_id=town_id, county_id=county_id, status=status, value=value,
+                         figures={metric: value, **{f: _money(v) for f, v in zip(figures, rest, strict=True)}},
+                         rank=rank, previous_value=_money(previous_value), previous_rank=previous_rank)
+        county_rules = rules.for_county(county_id)
+        row.tier = county_rules.tier_of(row.figures)
+        row.weak = county_rules.is_weak(row.figures)
+        row.shell = county_rules.is_shell(row.figures)
+        rows.append(row)
+    return rows, total
+
+
+def village_ranking(scope: Scope, year: int, year_statuses: Sequence[str], metric: str,
+                    rules: ScopeRules) -> list[VillageRow]:
+    """Every village of the scope with data in `year`, ranked (1 query)."""
+    return ranked_villages(scope, year, year_statuses, metric, rules)[0]
+
+
+def village_condition(rules: ScopeRules, *, tier: str = "", weak_only: bool = False) -> Q | None:
+    """The tier and 薄弱村 filters as one condition on LedgerYear rows, each county by its own rules."""
+    condition = None
+    if tier:
+        condition = rules.q(lambda r: r.label_q(tier)) or Q(pk__in=[])
+    if weak_only:
+        weak = rules.q(Rules.weak_q)
+        condition = weak if condition is None else condition & weak
+    return condition
+
+
+def attach_names(rows: Sequence[VillageRow]) -> Sequence[VillageRow]:
+    """Names and codes for the rows shown (1 query, whatever the page size)."""
+    names = {pk: (name, code, town) for pk, name, code, town in Village.objects.filter(
+        pk__in=[r.village_id for r in rows]).values_list("pk", "name", "code", "town__name")}
+    for row in rows:
+        row.name, row.code, row.town_name = names.get(row.village_id, ("", "", ""))
+    return rows
+
+
+# Party organisations and clusters ---------------------------------------------------------------------
+
+@dataclass
+class OrganizationRow:
+    pk: int
+    name: str
+    kind: str
+    industry: str
+    members: int
+    reporting: int
+    total: Decimal
+    previous_total: Decimal | None
+    rank: int = 0
+
+    @property
+    def mean(self) -> Decimal | None:
+        return mean(self.total, self.reporting)
+
+    @property
+    def growth(self) -> Decimal | None:
+        return growth_pct(self.total, self.previous_total)
+
+
+def organization_ranking(scope: Scope, year: int, year_statuses: Sequence[str], metric: str, *,
+                         kinds: Sequence[str] = PartyOrganization.SPANNING_KINDS, sort: str = "total"
+                         ) -> list[OrganizationRow]:
+    """Organisations spanning villages, ranked by the sum or the per-village mean of their villages (2 queries).
+
+    Only villages inside the scope count, so a town user never sees other towns' figures.
+    """
+    assert metric in FIGURE_NAMES
+    organizations = PartyOrganization.objects.filter(kind__in=kinds)
+    if scope.town:
+        organizations = organizations.filter(Q(town=scope.town) | Q(villages__town=scope.town)).distinct()
+    elif scope.county:
+        organizations = organizations.filter(county=scope.county)
+    organizations = list(organizations.annotate(members=Count("memberships", distinct=True))
+                         .values("pk", "name", "kind", "industry", "members"))
+    figures = {
+        r["org"]: r for r in scope.ledger_years(year_statuses).filter(
+            year__in=[year, year - 1],
+            village__party_memberships__organization_id__in=[o["pk"] for o in organizations],
+        ).order_by().values(org=F("village__party_memberships__organization_id")).annotate(
+            total=Sum(metric, filter=Q(year=year)), reporting=Count("pk", filter=Q(year=year)),
+            previous_total=Sum(metric, filter=Q(year=year - 1)),
+        )
+    }
+    kind_names = dict(PartyOrganization.Kind.choices)
+    rows = []
+    for o in organizations:
+        f = figures.get(o["pk"], {})
+        rows.append(OrganizationRow(pk=o["pk"], name=o["name"], kind=kind_names.get(o["kind"], o["kind"]),
+                                    industry=o["industry"], members=o["members"], reporting=f.get("reporting", 0),
+                                    total=f.get("total") or ZERO, previous_total=f.get("previous_total")))
+    key = (lambda r: r.mean or ZERO) if sort == "mean" else (lambda r: r.total)
+    rows.sort(key=lambda r: (-key(r), r.name))
+    _rank(rows, key)
+    return rows
+
+
+# Village profile ----------------------------------------------------------------------------------------
+
+@dataclass
+class ProfileYear:
+    ledger_year: LedgerYear
+    county_rank: int | None
+    county_count: int
+    town_rank: int | None
+    town_count: int
+    tier: str
+
+
+@dataclass
+class StatementRow:
+    label: str
+    amounts: dict  # year → 元
+    level: int = 0  # 0 item, 1 sub-line (项目), 2 figure
+    kind: str = ""
+
+
+@dataclass
+class Profile:
+    village: Village
+    metric: str
+    years: list[ProfileYear]
+    statement: list[StatementRow]
+    shares: list[Share]
+    dividends: dict  # (share id, year) → 元
+    organizations: list[PartyOrganization]
+    enterprises: list[Enterprise]
+    composition: list[tuple[str, Decimal]] = field(default_factory=list)
+
+    @property
+    def year_numbers(self) -> list[int]:
+        return [y.ledger_year.year for y in self.years]
+
+
+def _rank_subquery(metric: str, year_statuses: Sequence[str], area: str, above: bool):
+    condition = {f"{metric}__gt": OuterRef(metric)} if above else {}
+    counted = (LedgerYear.objects.filter(status__in=year_statuses, year=OuterRef("year"),
+                                         **{f"{area}_id": OuterRef(f"{area}_id")}, **condition)
+               .order_by().values(f"{area}_id").annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(counted), 0)
+
+
+PROFILE_FIGURES = ("total_income", "operating_income", "investment_income", "subsidy_income", "total_expense",
+                   "operating_profit", "net_income")
+
+
+def village_profile(village: Village, year_statuses: Sequence[str], metric: str, rules: Rules) -> Profile:
+    """A village's years with its rank in county and town each year, its statement, shares and groups (6 queries)."""
+    assert metric in FIGURE_NAMES
+    years = list(
+        LedgerYear.objects.filter(village=village, status__in=year_statuses).order_by("year").annotate(
+            county_above=_rank_subquery(metric, year_statuses, "county", True),
+            county_count=_rank_subquery(metric, year_statuses, "county", False),
+            town_above=_rank_subquery(metric, year_statuses, "town", True),
+            town_count=_rank_subquery(metric, year_statuses, "town", False),
+        )
+    )
+    profile_years = [
+        ProfileYear(ledger_year=ly, county_rank=ly.county_above + 1, county_count=ly.county_count,
+                    town_rank=ly.town_above + 1, town_count=ly.town_count,
+                    tier=rules.tier_of({f: getattr(ly, f) for f in FIGURE_NAMES}))
+        for ly in years
+    ]
+    lines = (LedgerLine.objects.filter(ledger_year__in=[ly.pk for ly in years])
+             .values_list("ledger_year__year", "item__name", "item__kind", "item__line_number", "name", "amount",
+                          "share_id"))
+    items: dict[str, StatementRow] = {}
+    sub_lines: dict[tuple[str, str], StatementRow] = {}
+    order: dict[str, tuple] = {}
+    dividends: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    for year, item_name, kind, line_number, name, amount, share_id in lines:
+        row = items.setdefault(item_name, StatementRow(label=item_name, amounts={}, kind=kind))
+        row.amounts[year] = row.amounts.get(year, ZERO) + amount
+        order[item_name] = min(order.get(item_name, (9, 99)), (0 if kind == "income" else 1, line_number))
+        if name:
+            sub = sub_lines.setdefault((item_name, name), StatementRow(label=name, amounts={}, level=1, kind=kind))
+            sub.amounts[year] = sub.amounts.get(year, ZERO) + amount
+        if share_id:
+            dividends[(share_id, year)] += amount
+    statement = []
+    for item_name in sorted(items, key=lambda n: order[n]):
+        statement.append(items[item_name])
+        statement += [row for (parent, _), row in sorted(sub_lines.items()) if parent == item_name]
+    for code in PROFILE_FIGURES:
+        statement.append(StatementRow(label=FIGURE_NAMES[code], level=2,
+                                      amounts={ly.year: getattr(ly, code) for ly in years}))
+    latest = years[-1] if years else None
+    composition = []
+    if latest is not None:
+        composition = [(row.label, row.amounts.get(latest.year, ZERO)) for row in statement
+                       if row.level == 0 and row.kind == "income" and row.amounts.get(latest.year)]
+    return Profile(
+        village=village, metric=metric, years=profile_years, statement=statement,
+        shares=list(Share.objects.filter(holder=village).select_related("enterprise")),
+        dividends=dict(dividends),
+        organizations=list(village.party_organizations.all()),
+        enterprises=list(Enterprise.objects.filter(village=village)),
+        composition=composition,
+    )
+

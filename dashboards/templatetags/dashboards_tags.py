@@ -1,0 +1,47 @@
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag
+def query_with(query, **changes) -> str:
+    """The current query string with some parameters changed (None or "" removes one); keeps filters in links."""
+    query = query.copy()
+    for key, value in changes.items():
+        if value is None or value == "":
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return query.urlencode()
+
+
+@register.filter
+def signed(value) -> str:
+    """Rank change as ↑3 / ↓2 / –."""
+    if value is None:
+        return "新"
+    if value > 0:
+        return f"↑{value}"
+    if value < 0:
+        return f"↓{-value}"
+    return "–"
+
+
+@register.filter
+def pct(value) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key)
+
+
+@register.filter
+def get_figure(ledger_year, code: str):
+    return getattr(ledger_year, code)
+
+
+@register.filter
+def pair(first, second) -> tuple:
+    return (first, second)

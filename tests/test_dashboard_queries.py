@@ -1,0 +1,61 @@
+"""Each page runs a fixed number of queries, whatever the number of villages (no N+1)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from dashboards.services import tier_scheme_ensure
+from villages.models import PartyOrganization, PartyOrganizationMembership
+
+from . import dashboard_data
+from .factories import make_ledger_year, make_village
+
+# Page → most queries (session, user and role lookups included).
+MAX_QUERIES = {
+    "overview": 14,
+    "villages": 13,  # with a town and an organisation filter: each is validated, and the choices are listed
+    "towns": 9,
+    "tiers": 9,
+    "organizations": 7,
+    "village": 12,
+}
+
+
+def page_urls(baqiao):
+    return {name: reverse(f"dashboards:{name}") for name in MAX_QUERIES if name != "village"} | {
+        "village": reverse("dashboards:village", args=[baqiao["幸福村"].pk])}
+
+
+def count_queries(client, url, params):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params).status_code == 200
+    return len(queries)
+
+
+def add_villages(world, count):
+    for number in range(300, 300 + count):
+        village = make_village(world["xinba"], number)
+        make_ledger_year(village, 2020, {"operating_revenue": number * 100}, status="approved")
+        make_ledger_year(village, 2021, {"operating_revenue": number * 130}, status="approved")
+
+
+@pytest.mark.parametrize("person", ["carol", "alice", "admin"])  # county, town and province scope
+@pytest.mark.parametrize("name", sorted(MAX_QUERIES))
+def test_query_count_is_fixed_and_does_not_grow_with_villages(client, world, people, name, person,
+                                                               django_assert_max_num_queries):
+    baqiao = dashboard_data.build(world)
+    tier_scheme_ensure(county=world["yangzhong"])  # a saved scheme costs its thresholds' query too
+    org = PartyOrganization.objects.create(name="联建组团", kind="cluster", county=world["yangzhong"])
+    PartyOrganizationMembership.objects.create(organization=org, village=baqiao["八桥村"])
+    client.force_login(people[person])
+    url = page_urls(baqiao)[name]
+    params = {"year": 2021, "submitted": "1"}
+    if name == "villages" and person == "carol":
+        params |= {"organization": org.pk, "town": world["baqiao"].pk}
+    count_queries(client, url, params)  # warm caches (metric terms) the way a running server has them
+    small = count_queries(client, url, params)
+    add_villages(world, 15)  # in 新坝镇: the town user's page must not change either
+    with django_assert_max_num_queries(MAX_QUERIES[name]):
+        large = count_queries(client, url, params)
+    assert large == small
