@@ -1,0 +1,230 @@
+"""Hostile text in every free-text field a user can fill is shown as text, never run: pages escape it and
+spreadsheet exports neutralise what Excel/WPS would read as a formula.
+
+The texts go in through the same paths users use (the entry service, the workflow, an upload, the
+tier settings service, the records the admin keeps); the pages and files are then read as a user
+would get them.
+"""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils.html import escape
+from openpyxl import load_workbook
+
+from dashboards.services import ThresholdInput, tier_scheme_update
+from ledger import services
+from ledger.models import ImportBatch, LedgerYear, Share
+from villages.models import Enterprise, PartyOrganization, PartyOrganizationMembership
+
+from . import factories
+from .importfiles import xlsx
+
+SCRIPT = "<script>alert(1)</script>"
+ATTRIBUTE = "\"'><img src=x onerror=alert(1)>"
+FORMULAS = ["=cmd|' /C calc'!A0", "+1+1", "@SUM(1)", "-2+3"]
+HOSTILE = [SCRIPT, ATTRIBUTE, *FORMULAS]
+RAW_MARKUP = ["<script>alert(1)", "<img src=x onerror"]
+FORMULA_START = ("=", "+", "-", "@")
+
+
+@pytest.fixture
+def hostile(db):
+    """A town and villages named with hostile text, whose books, organisations and tiers carry it too."""
+    county = factories.make_county("321182000000", "扬中市")
+    town = factories.make_town(county, 103, SCRIPT + "镇")
+    other_town = factories.make_town(county, 104, ATTRIBUTE)
+    villages = [factories.make_village(town, 201 + i, name) for i, name in enumerate(HOSTILE)]
+    factories.make_village(other_town, 201, "=HYPERLINK(\"http://x\")村")
+    cadre = factories.make_user("cadre", "cadre", town=town)
+    reviewer = factories.make_user("reviewer", "reviewer", town=town)
+    staff = factories.make_user("staff", "staff", county=county)
+    official = factories.make_user("official", "official", county=county)
+    revenue = factories.item_for_year(2023, "operating_revenue").pk
+    for i, village in enumerate(villages):
+        ly = services.ledger_year_open(village=village, year=2023, actor=cadre)
+        lines = [services.LineInput(item_id=revenue, name=HOSTILE[(i + k) % len(HOSTILE)],
+                                    note=HOSTILE[(i + k + 1) % len(HOSTILE)], amount=Decimal(100000 * (i + k + 1)))
+                 for k in range(2)]
+        services.ledger_year_replace_lines(ledger_year=ly, lines=lines, actor=cadre, source="form",
+                                           reason=HOSTILE[(i + 2) % len(HOSTILE)])
+        services.ledger_year_transition(ledger_year=ly, action="submit", actor=cadre)
+        if i == 0:  # sent back once, with a hostile reason, then approved
+            services.ledger_year_transition(ledger_year=ly, action="reject", actor=reviewer, reason=SCRIPT + ATTRIBUTE)
+            services.ledger_year_transition(ledger_year=ly, action="submit", actor=cadre)
+        services.ledger_year_transition(ledger_year=ly, action="approve", actor=reviewer)
+    # An open draft: the 项目 names and notes come back inside form inputs.
+    draft = services.ledger_year_open(village=villages[0], year=2024, actor=cadre)
+    services.ledger_year_replace_lines(ledger_year=draft, actor=cadre, source="form", lines=[
+        services.LineInput(item_id=factories.item_for_year(2024, "operating_revenue").pk, name=name, note=name,
+                           amount=Decimal(1000)) for name in HOSTILE])
+    organization = PartyOrganization.objects.create(name=SCRIPT + "联合党委", kind="joint_committee", county=county,
+                                                    town=town, industry=ATTRIBUTE, note=SCRIPT)
+    for village in villages:
+        PartyOrganizationMembership.objects.create(organization=organization, village=village)
+    PartyOrganization.objects.create(name="=cmd|' /C calc'!A0", kind="regional_committee", county=county,
+                                     industry="+1+1")
+    enterprise = Enterprise.objects.create(name=ATTRIBUTE + "强村公司", kind="village_company", county=county,
+                                           town=town, village=villages[0], industry=SCRIPT, note=ATTRIBUTE)
+    Share.objects.create(holder=villages[0], enterprise=enterprise, amount=Decimal(500000), start_year=2020,
+                         note=SCRIPT)
+    tier_scheme_update(county=county, actor=official, weak_metric="operating_income", weak_line=Decimal(100000),
+                       shell_metric="operating_income", shell_line=Decimal(50000), thresholds=[
+                           ThresholdInput(label=SCRIPT, metric="total_income", min_amount=Decimal(1000000)),
+                           ThresholdInput(label="=cmd|' /C calc'!A0", metric="total_income",
+                                          min_amount=Decimal(500000)),
+                           ThresholdInput(label="@SUM(1)", metric="total_income", min_amount=Decimal(0))])
+    return {"county": county, "town": town, "other_town": other_town, "villages": villages, "cadre": cadre,
+            "staff": staff, "official": official, "organization": organization}
+
+
+def assert_shown_as_text(response, *texts):
+    """The page holds no live markup from the data, and each text appears in its escaped form."""
+    assert response.status_code == 200
+    html = response.content.decode()
+    for raw in RAW_MARKUP:
+        assert raw not in html
+    for text in texts:
+        assert escape(text) in html, f"{text!r} is not shown (escaped) on the page"
+
+
+def cell_texts(data: bytes) -> list[str]:
+    """Every text cell of every sheet; a formula cell fails the test outright."""
+    workbook = load_workbook(io.BytesIO(data))
+    texts = []
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} is a formula: {cell.value!r}"
+                if isinstance(cell.value, str):
+                    texts.append(cell.value)
+    return texts
+
+
+def assert_neutralised(texts: list[str], *expected):
+    assert not [text for text in texts if text.startswith(FORMULA_START)]
+    for text in expected:
+        shown = "'" + text if text.startswith(FORMULA_START) else text
+        assert shown in texts, f"{text!r} is missing from the file"
+
+
+# Pages --------------------------------------------------------------------------------------------------
+
+def test_village_year_page_with_its_form_and_history_shows_hostile_text_as_text(client, hostile):
+    client.force_login(hostile["cadre"])
+    village = hostile["villages"][0]
+    draft = client.get(reverse("ledger:village_year", args=[village.pk, 2024]))
+    assert_shown_as_text(draft, *HOSTILE)  # village name, 项目 names and notes inside the inputs
+    approved = client.get(reverse("ledger:village_year", args=[village.pk, 2023]))
+    # Lines, the explanation kept with the change and the reason it was sent back, in the history.
+    assert_shown_as_text(approved, SCRIPT, ATTRIBUTE, "=cmd|' /C calc'!A0", SCRIPT + ATTRIBUTE)
+
+
+def test_town_pages_show_hostile_town_and_village_names_as_text(client, hostile):
+    client.force_login(hostile["staff"])
+    assert_shown_as_text(client.get(reverse("ledger:town_list") + "?year=2023"), SCRIPT + "镇", ATTRIBUTE)
+    assert_shown_as_text(client.get(reverse("ledger:town_villages", args=[hostile["town"].pk])), *HOSTILE)
+
+
+def test_import_list_preview_and_problems_show_hostile_names_and_cells_as_text(client, hostile):
+    client.force_login(hostile["staff"])
+    # Matched by code: the page shows the names as stored.
+    rows = [["区划代码", "年度", "经营收入"], *[[village.code, 2025, 12] for village in hostile["villages"]]]
+    client.post(reverse("ledger:import_upload"), {
+        "file": SimpleUploadedFile(ATTRIBUTE + ".xlsx", xlsx(("收益分配", rows))), "town": hostile["town"].pk})
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.READY, batch.errors
+    preview = client.get(reverse("ledger:import_detail", args=[batch.pk]))
+    assert_shown_as_text(preview, ATTRIBUTE + ".xlsx", SCRIPT + "镇", *HOSTILE)
+
+    broken = [["村名", "年度", "经营收入"], [SCRIPT + "新村", 2025, 1], ["+1+1", 2025, ATTRIBUTE]]
+    client.post(reverse("ledger:import_upload"), {
+        "file": SimpleUploadedFile("=cmd|' calc'!A0.xlsx", xlsx(("表", broken))), "town": hostile["town"].pk})
+    batch = ImportBatch.objects.latest("pk")
+    assert batch.status == ImportBatch.Status.INVALID
+    problems = client.get(reverse("ledger:import_detail", args=[batch.pk]))
+    assert_shown_as_text(problems, SCRIPT + "新村", ATTRIBUTE)
+    assert_shown_as_text(client.get(reverse("ledger:import_list")), ATTRIBUTE + ".xlsx", "=cmd|' calc'!A0.xlsx")
+    downloaded = client.get(reverse("ledger:import_file", args=[batch.pk]))
+    assert "\n" not in downloaded["Content-Disposition"] and downloaded["Content-Disposition"].startswith("attachment")
+
+
+@pytest.mark.parametrize("url_name, texts", [
+    ("dashboards:overview", [SCRIPT + "镇"]),
+    ("dashboards:villages", HOSTILE),
+    ("dashboards:towns", [SCRIPT + "镇"]),
+    ("dashboards:tiers", [SCRIPT + "镇", SCRIPT, "=cmd|' /C calc'!A0"]),
+    ("dashboards:organizations", [SCRIPT + "联合党委", ATTRIBUTE, "=cmd|' /C calc'!A0", "+1+1"]),
+])
+def test_dashboards_show_hostile_names_and_labels_as_text(client, hostile, url_name, texts):
+    client.force_login(hostile["official"])
+    assert_shown_as_text(client.get(reverse(url_name), {"year": 2023}), *texts)
+
+
+def test_village_profile_shows_hostile_names_organisations_and_enterprises_as_text(client, hostile):
+    client.force_login(hostile["official"])
+    response = client.get(reverse("dashboards:village", args=[hostile["villages"][0].pk]), {"year": 2023})
+    assert_shown_as_text(response, SCRIPT, SCRIPT + "联合党委", ATTRIBUTE, ATTRIBUTE + "强村公司")
+
+
+def test_charts_carry_hostile_names_only_as_escaped_json(client, hostile):
+    client.force_login(hostile["official"])
+    html = client.get(reverse("dashboards:villages"), {"year": 2023}).content.decode()
+    chart = html.split('<script type="application/json"', 1)[1].split("</script>", 1)[0]
+    data = chart.split(">", 1)[1]
+    assert "\\u003cscript\\u003ealert(1)" in data and "<" not in data and ">" not in data
+
+
+# Files ------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("layout", ["long", "wide"])
+def test_ledger_exports_neutralise_formula_like_names_and_items(client, hostile, layout):
+    client.force_login(hostile["staff"])
+    response = client.get(reverse("ledger:ledger_export"), {"layout": layout, "year": 2023})
+    texts = cell_texts(response.content)
+    assert_neutralised(texts, *HOSTILE)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_export_ledger_command_neutralises_formula_like_text(hostile, tmp_path, suffix):
+    output = tmp_path / f"ledger{suffix}"
+    call_command("export_ledger", output=str(output), stdout=io.StringIO())
+    if suffix == ".xlsx":
+        texts = cell_texts(output.read_bytes())
+    else:
+        texts = [value for row in csv.reader(io.StringIO(output.read_text("utf-8"))) for value in row]
+    assert_neutralised(texts, *HOSTILE)
+
+
+@pytest.mark.parametrize("url_name, params, expected", [
+    ("dashboards:villages", {}, HOSTILE),
+    ("dashboards:villages", {"sort": "name", "top": "10"}, FORMULAS),
+    ("dashboards:towns", {}, [SCRIPT + "镇", "=cmd|' /C calc'!A0占比（%）"]),
+    ("dashboards:tiers", {}, [SCRIPT + "镇", SCRIPT, "=cmd|' /C calc'!A0", "@SUM(1)"]),
+    ("dashboards:organizations", {}, [SCRIPT + "联合党委", "=cmd|' /C calc'!A0", "+1+1"]),
+])
+def test_dashboard_table_exports_neutralise_formula_like_text(client, hostile, url_name, params, expected):
+    client.force_login(hostile["official"])
+    response = client.get(reverse(url_name), {"year": 2023, "export": "xlsx", **params})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert_neutralised(cell_texts(response.content), *expected)
+
+
+def test_village_profile_export_neutralises_formula_like_names(client, hostile):
+    client.force_login(hostile["official"])
+    village = hostile["villages"][2]  # =cmd|' /C calc'!A0
+    response = client.get(reverse("dashboards:village", args=[village.pk]), {"year": 2023, "export": "xlsx"})
+    texts = cell_texts(response.content)
+    assert not [text for text in texts if text.startswith(FORMULA_START)]
+    assert any("=cmd|' /C calc'!A0" in text for text in texts)
+
+
+def test_import_template_neutralises_formula_like_village_and_town_names(client, hostile):
+    client.force_login(hostile["staff"])
+    response = client.get(reverse("ledger:import_template"), {"town": hostile["town"].pk, "year": 2025})
+    assert_neutralised(cell_texts(response.content), *HOSTILE)
