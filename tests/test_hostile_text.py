@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from dashboards.services import ThresholdInput, tier_scheme_update
 from ledger import services
-from ledger.models import ImportBatch, LedgerYear, Share
+from ledger.models import ImportBatch, Share
 from villages.models import Enterprise, PartyOrganization, PartyOrganizationMembership
 
 from . import factories

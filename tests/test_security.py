@@ -1,8 +1,11 @@
 """Security settings that a user or an attacker would notice."""
 
 import os
+import secrets
+import string
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.test import override_settings
@@ -55,3 +58,36 @@ def test_production_settings_refuse_to_start_without_a_real_secret_key_and_datab
     )
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def run_deploy_check(**env) -> subprocess.CompletedProcess:
+    """`manage.py check --deploy` under production settings, as an operator runs it before going live.
+
+    The database URL points at a port nothing listens on: the check must not need the database.
+    """
+    alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "DEBUG"}}
+    production = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(50)),
+        "DATABASE_URL": "postgres://cunji@127.0.0.1:9/cunji",
+        "ALLOWED_HOSTS": "ledger.example.org",
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={**clean, **production, **env}, capture_output=True, text=True, timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    result = run_deploy_check()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_deploy_check_reports_a_weakened_production_setting():
+    # The same check fails when an operator turns HSTS off: the clean result above is not vacuous.
+    result = run_deploy_check(SECURE_HSTS_SECONDS="0")
+    assert result.returncode != 0
+    assert "security.W004" in result.stdout + result.stderr
