@@ -18,6 +18,14 @@ def neutralize(value):
     return value
 
 
+def restore_neutralized(text: str) -> str:
+    """`neutralize` undone, for files coming back in: our own export of a 项目 named "+1+1" holds
+    "'+1+1", and importing it again must store "+1+1", not a new line with a quote in its name."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text
+
+
 def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]], *, title: str = "") -> bytes:
     """One workbook from (sheet name, headers, rows). Decimals stay numbers; text is neutralised."""
     workbook = Workbook(write_only=True)

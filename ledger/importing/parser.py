@@ -23,6 +23,7 @@ from ..metrics import figures_for
 from ..models import AccountingSystem, LineItem, Metric
 from ..money import WAN, YUAN, AmountError, parse_amount
 from ..services import LineInput
+from ..spreadsheets import restore_neutralized
 from .reader import Sheet
 
 HEADER_SEARCH_ROWS = 40
@@ -198,7 +199,7 @@ class Places:
         self._cache: dict = {}
 
     def town(self, text: str) -> tuple[Town | None, str]:
-        text = clean_text(text)
+        text = restore_neutralized(clean_text(text))
         if not text:
             return None, ""
         if text.isdigit():
@@ -224,7 +225,7 @@ class Places:
 
     def _village(self, code_text, name_text, town: Town | None) -> tuple[Village | None, str]:
         code = clean_text(code_text).replace(" ", "")
-        name = clean_text(name_text)
+        name = restore_neutralized(clean_text(name_text))
         if code:
             if not re.fullmatch(r"\d{12}", code):
                 return None, "区划代码应为 12 位数字"
@@ -477,7 +478,7 @@ class _RowContext:
         if value == "" or value is None:
             return ""
         if value not in self._texts:
-            self._texts[value] = re.sub(r"\s+", " ", clean_text(value))[:length]
+            self._texts[value] = restore_neutralized(re.sub(r"\s+", " ", clean_text(value)))[:length]
         return self._texts[value]
 
     def place(self, r: int, row: list, by_role) -> tuple[Village | None, int | None]:
