@@ -211,3 +211,32 @@ def test_template_drop_down_names_of_formula_like_villages_import_back(client, h
         (hostile["villages"][2].pk, "125000.00")]
     assert [(line.name, line.note) for line in next(iter(check.parsed.statements.values())).values()] == [
         ("+1+1", "@SUM(1)")]
+
+
+# Text typed into the address bar or a search box -----------------------------------------------------------
+
+@pytest.mark.parametrize("url_name", ["dashboards:overview", "dashboards:villages", "dashboards:towns",
+                                      "dashboards:tiers", "dashboards:organizations", "ledger:town_list",
+                                      "ledger:import_list"])
+def test_hostile_query_parameters_are_never_echoed_as_markup(client, hostile, url_name):
+    client.force_login(hostile["staff"])
+    params = dict.fromkeys(("q", "year", "metric", "tier", "sort", "top", "page", "by", "submitted", "weak", "unit"),
+                           SCRIPT + ATTRIBUTE)
+    response = client.get(reverse(url_name), params)
+    html = response.content.decode()
+    assert response.status_code == 200
+    for raw in RAW_MARKUP:
+        assert raw not in html
+
+
+def test_search_box_keeps_hostile_text_as_the_typed_value(client, hostile):
+    client.force_login(hostile["official"])
+    response = client.get(reverse("dashboards:villages"), {"year": 2023, "q": SCRIPT})
+    assert_shown_as_text(response, SCRIPT)
+    assert f'value="{escape(SCRIPT)}"' in response.content.decode()
+
+
+def test_login_page_does_not_echo_a_hostile_next_address(client, db):
+    html = client.get(reverse("login"), {"next": '"><script>alert(1)</script>'}).content.decode()
+    for raw in RAW_MARKUP:
+        assert raw not in html
