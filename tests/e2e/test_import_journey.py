@@ -8,6 +8,7 @@ test runs `manage.py db_worker --batch` in place of the worker process.
 """
 
 import json
+import signal
 
 import pytest
 from django.core.management import call_command
@@ -70,7 +71,13 @@ def run_worker(page) -> None:
     """
     with page.expect_response(lambda response: "/status/" in response.url):
         pass
-    call_command("db_worker", batch=True, startup_delay=False, queue_name="*", verbosity=0)
+    # The worker installs its own Ctrl-C/TERM handlers and leaves them; pytest's are put back.
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command("db_worker", batch=True, startup_delay=False, queue_name="*", verbosity=0)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
 
 
 def upload(page, name: str, data: bytes) -> None:
