@@ -34,7 +34,7 @@ def build() -> dict:
                                     note=HOSTILE[(i + k + 1) % len(HOSTILE)], amount=Decimal(100000 * (i + k + 1)))
                  for k in range(2)]
         services.ledger_year_replace_lines(ledger_year=ly, lines=lines, actor=cadre, source="form",
-                                           reason=HOSTILE[(i + 2) % len(HOSTILE)])
+                                           reason=HOSTILE[(i + 2) % len(HOSTILE)] + "（变动说明）")
         services.ledger_year_transition(ledger_year=ly, action="submit", actor=cadre)
         if i == 0:  # sent back once, with a hostile reason, then approved
             services.ledger_year_transition(ledger_year=ly, action="reject", actor=reviewer, reason=SCRIPT + ATTRIBUTE)

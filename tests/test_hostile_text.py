@@ -72,7 +72,7 @@ def test_village_year_page_with_its_form_and_history_shows_hostile_text_as_text(
     assert_shown_as_text(draft, *HOSTILE)  # village name, 项目 names and notes inside the inputs
     approved = client.get(reverse("ledger:village_year", args=[village.pk, 2023]))
     # Lines, the explanation kept with the change and the reason it was sent back, in the history.
-    assert_shown_as_text(approved, SCRIPT, ATTRIBUTE, "=cmd|' /C calc'!A0", SCRIPT + ATTRIBUTE)
+    assert_shown_as_text(approved, SCRIPT, ATTRIBUTE, "=cmd|' /C calc'!A0（变动说明）", SCRIPT + ATTRIBUTE)
 
 
 def test_town_pages_show_hostile_town_and_village_names_as_text(client, hostile):
