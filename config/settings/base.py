@@ -19,7 +19,8 @@ INSECURE_DEV_SECRET_KEY = "django-insecure-dev-only-do-not-use-in-production"
 
 
 def env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    # An empty variable (DATABASE_URL= in a unit file) means "not set", not "empty value".
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -218,4 +219,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # django-axes logs every login at INFO; keep lockouts (WARNING) and drop the chatter.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
