@@ -38,6 +38,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=5)
+    parser.add_argument("--think", default="3 10", help="seconds between a user's actions: 'MIN MAX'")
     args = parser.parse_args()
     if not 0 < args.seconds <= 600:
         parser.error("--seconds must be between 1 and 600")
@@ -91,7 +92,7 @@ def main() -> None:
              "-u", str(args.users), "-r", str(max(1, args.users // 5)), "-t", f"{args.seconds}s",
              "--host", f"http://127.0.0.1:{PORT}", "--csv", str(work / "stats"), "--stop-timeout", "5",
              "--exit-code-on-error", "0", "--loglevel", "WARNING"],
-            cwd=ROOT, env={**env, "LOAD_PLAN": str(plan_path), "LOAD_RESULT": str(result_path)}, check=True,
+            cwd=ROOT, env={**env, "LOAD_PLAN": str(plan_path), "LOAD_RESULT": str(result_path), "LOAD_THINK": args.think}, check=True,
             timeout=args.seconds + 120)
 
         result = json.loads(result_path.read_text(encoding="utf-8"))
@@ -116,6 +117,7 @@ def main() -> None:
               f"saves accepted {lost['saves_checked']}, conflicts refused {result['conflicts']}, "
               f"lost updates {lost['lost_updates']}")
         print(json.dumps({"users": args.users, "seconds": args.seconds, "workers": args.workers,
+                          "think_s": args.think,
                           "requests": total["requests"], "rps": total["rps"], "errors": total["failures"],
                           "p95_ms": total["p95_ms"], "lost_updates": lost["lost_updates"],
                           "saved_sum_yuan": lost["saved_sum"], "db_sum_yuan": lost["db_sum"],

@@ -1,5 +1,8 @@
 """Simulated users for bench/load.py: cadres saving their village-year, officials reading rankings.
 
+Think time is 3–10 s between actions: a cadre typing the next amounts, an official reading a table.
+(bench/load.py --think "0.5 1.5" runs the same users with almost no pause, to find the saturation point.)
+
 Each cadre owns one 2025 village-year (bench/load.py prepares them) and saves a new 经营收入 amount
 again and again; the last amount each cadre saw accepted is written to LOAD_RESULT when the run
 stops, so that bench/load.py can check that the database holds exactly what was saved.
@@ -16,6 +19,7 @@ from locust import HttpUser, between, events, task
 with open(os.environ["LOAD_PLAN"], encoding="utf-8") as _plan:
     PLAN = json.load(_plan)
 PASSWORD = PLAN["password"]
+THINK = [float(x) for x in os.environ.get("LOAD_THINK", "3 10").split()]
 _cadres = iter(PLAN["cadres"])
 _officials = iter(PLAN["officials"])
 _lock = threading.Lock()
@@ -38,7 +42,7 @@ def login(user, username: str) -> None:
 
 class Cadre(HttpUser):
     weight = 1
-    wait_time = between(0.5, 1.5)
+    wait_time = between(*THINK)
 
     def on_start(self):
         with _lock:
@@ -70,7 +74,7 @@ class Cadre(HttpUser):
 
 class Official(HttpUser):
     weight = 1
-    wait_time = between(0.5, 1.5)
+    wait_time = between(*THINK)
 
     def on_start(self):
         with _lock:

@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from config.db_routers import read_db
 from ledger.models import LedgerLine, LedgerYear, Share
 from villages.models import County, Enterprise, PartyOrganization, Town, Village
 
@@ -390,6 +391,7 @@ def ranked_villages(scope: Scope, year: int, year_statuses: Sequence[str], metri
     many rows matched in all.
     """
     assert metric in FIGURE_NAMES and sort in SQL_SORTS
+    connection = connections[read_db()]
     quote = connection.ops.quote_name
     figures = sorted(set().union(*(r.metrics for r in rules.by_county.values()), rules.fallback.metrics,
                                  {"total_income"}) - {metric})

@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from config.db_routers import reading_replica
 from ledger.models import LedgerYear
 from ledger.money import AmountError, parse_amount, yuan_to_wan
 from ledger.spreadsheets import xlsx_bytes
@@ -53,7 +54,11 @@ def dashboard_view(view):
     def wrapped(request, *args, **kwargs):
         if role_of(request.user) is None:
             raise Http404("未找到，或您无权访问。")
-        return view(request, *args, **kwargs)
+        if request.method != "GET":
+            return view(request, *args, **kwargs)
+        # Pages only read: with DATABASE_REPLICA_URL set, they read from the replica.
+        with reading_replica():
+            return view(request, *args, **kwargs)
 
     return wrapped
 
