@@ -18,7 +18,9 @@ from villages.models import Town
 from .models import AccountingSystem, LedgerLine, LedgerYear, LineItem
 from .spreadsheets import neutralize, xlsx_bytes
 
-LONG_HEADERS = ["区划代码", "乡镇", "村", "年度", "科目", "项目", "金额(元)"]
+# 备注 last: scripts that read the first seven columns keep working, and an exported file imports back
+# with its notes (the importer reads 备注), so a round trip loses nothing.
+LONG_HEADERS = ["区划代码", "乡镇", "村", "年度", "科目", "项目", "金额(元)", "备注"]
 
 
 def ledger_years(*, villages: QuerySet, year: int | None = None, town: Town | None = None) -> QuerySet[LedgerYear]:
@@ -31,13 +33,13 @@ def ledger_years(*, villages: QuerySet, year: int | None = None, town: Town | No
 
 
 def long_rows(years: QuerySet[LedgerYear]) -> Iterator[list]:
-    """区划代码, 乡镇, 村, 年度, 科目, 项目, 金额(元) — one query, streamed."""
+    """区划代码, 乡镇, 村, 年度, 科目, 项目, 金额(元), 备注 — one query, streamed."""
     lines = (LedgerLine.objects.filter(ledger_year__in=years)
              .order_by("ledger_year__village__code", "ledger_year__year", "item__line_number", "name")
              .values_list("ledger_year__village__code", "ledger_year__town__name", "ledger_year__village__name",
-                          "ledger_year__year", "item__name", "name", "amount"))
-    for code, town, village, year, item, name, amount in lines.iterator(chunk_size=5000):
-        yield [code, town, village, year, item, name, amount]
+                          "ledger_year__year", "item__name", "name", "amount", "note"))
+    for code, town, village, year, item, name, amount, note in lines.iterator(chunk_size=5000):
+        yield [code, town, village, year, item, name, amount, note]
 
 
 def long_csv(years: QuerySet[LedgerYear]) -> bytes:
@@ -45,7 +47,7 @@ def long_csv(years: QuerySet[LedgerYear]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(LONG_HEADERS)
     for row in long_rows(years):
-        row[-1] = f"{row[-1]:.2f}"
+        row[6] = f"{row[6]:.2f}"
         writer.writerow([neutralize(value) if isinstance(value, str) else value for value in row])
     return buffer.getvalue().encode("utf-8")
 

@@ -82,24 +82,37 @@ def test_export_ledger_csv_long_layout_with_two_decimals(world, tmp_path):
     path = tmp_path / "out.csv"
     out, _ = run("export_ledger", "--output", str(path), "--year", "2023", "--town", "八桥镇")
     rows = list(csv.reader(io.StringIO(path.read_text("utf-8"))))
-    assert rows[0] == ["区划代码", "乡镇", "村", "年度", "科目", "项目", "金额(元)"]
-    assert rows[1:] == [["321182103201", "八桥镇", "长胜村", "2023", "经营收入", "", "1234.50"],
-                        ["321182103201", "八桥镇", "长胜村", "2023", "发包及上交收入", "商铺出租", "500000.00"]]
+    assert rows[0] == ["区划代码", "乡镇", "村", "年度", "科目", "项目", "金额(元)", "备注"]
+    assert rows[1:] == [["321182103201", "八桥镇", "长胜村", "2023", "经营收入", "", "1234.50", ""],
+                        ["321182103201", "八桥镇", "长胜村", "2023", "发包及上交收入", "商铺出租", "500000.00", ""]]
     assert "1 个村年度" in out
 
 
 def test_export_ledger_xlsx_round_trips_through_import(world, tmp_path):
     make_ledger_year(world["villages"]["长胜村"], 2023, {("contract_remittance", "商铺出租"): "500000.10"})
+    LedgerLine.objects.update(note="六间商铺，三年一签")
     path = tmp_path / "out.xlsx"
     run("export_ledger", "--output", str(path))
     sheet = load_workbook(path).active
-    assert [c.value for c in sheet[2]] == ["区划代码", "乡镇", "村", "年度", "科目", "项目", "金额(元)"]
+    assert [c.value for c in sheet[2]] == ["区划代码", "乡镇", "村", "年度", "科目", "项目", "金额(元)", "备注"]
     LedgerLine.objects.all().delete()
     out, _ = run("import_ledger", str(path))
     assert "修改 1 个" in out
-    assert LedgerLine.objects.get().amount == Decimal("500000.10")
+    line = LedgerLine.objects.get()
+    assert (line.amount, line.note) == (Decimal("500000.10"), "六间商铺，三年一签")
 
 
 def test_export_ledger_refuses_unknown_extension(world, tmp_path):
     with pytest.raises(CommandError, match=".csv 或 .xlsx"):
         run("export_ledger", "--output", str(tmp_path / "out.txt"))
+
+
+def test_full_width_punctuation_in_project_names_and_notes_is_kept(world, tmp_path):
+    ly = make_ledger_year(world["villages"]["长胜村"], 2023, {("contract_remittance", "商铺出租（6间）"): "5"})
+    LedgerLine.objects.update(note="三年一签，按季收租")
+    path = tmp_path / "out.xlsx"
+    run("export_ledger", "--output", str(path))
+    out, _ = run("import_ledger", str(path))
+    assert "不变 1 个" in out  # the same names and notes: nothing to change
+    line = ly.lines.get()
+    assert (line.name, line.note) == ("商铺出租（6间）", "三年一签，按季收租")

@@ -112,6 +112,15 @@ def clean_text(value) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
+def stored_text(value) -> str:
+    """Free text to keep (项目 names, notes): as written, only trimmed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
 def clean_label(value) -> tuple[str, str | None]:
     """A header cell → (label without spaces, numbering and parentheses; unit it states or None)."""
     text = re.sub(r"\s+", "", clean_text(value))
@@ -478,7 +487,9 @@ class _RowContext:
         if value == "" or value is None:
             return ""
         if value not in self._texts:
-            self._texts[value] = restore_neutralized(re.sub(r"\s+", " ", clean_text(value)))[:length]
+            # Stored as typed: NFKC (used for matching labels and names) would turn the full-width
+            # punctuation of 项目 names and notes (，（）) into ASCII and change what the user wrote.
+            self._texts[value] = restore_neutralized(re.sub(r"\s+", " ", stored_text(value)))[:length]
         return self._texts[value]
 
     def place(self, r: int, row: list, by_role) -> tuple[Village | None, int | None]:
