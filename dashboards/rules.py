@@ -143,10 +143,6 @@ class ScopeRules:
             labels += [t.label for t in rules.tiers if t.label not in labels]
         return [*labels, BELOW_TIERS]
 
-    @property
-    def positions(self) -> list[int]:
-        return [t.position for t in self.main.tiers]
-
     def q(self, make: Callable[[Rules], Q | None]) -> Q | None:
         """One condition for the whole scope: per group of counties with the same rules,
         `county IN (…) AND make(rules)`. None when no row can match."""

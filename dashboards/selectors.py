@@ -75,10 +75,6 @@ class Scope:
             return [self.town.county_id]
         return [self.county.pk] if self.county else None
 
-    @property
-    def child_level(self) -> str:
-        return {"province": "county", "county": "town", "town": "village"}[self.level]
-
     def ledger_years(self, year_statuses: Sequence[str]):
         return LedgerYear.objects.filter(status__in=year_statuses, **self.ledger_filter)
 

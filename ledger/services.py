@@ -80,12 +80,6 @@ def to_cents(amount: Decimal) -> Decimal:
     return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _validate_lines(ledger_year: LedgerYear, lines: Sequence[LineInput], allowed: set[int] | None = None) -> None:
-    problems = line_problems(ledger_year, lines, allowed)
-    if problems:
-        raise LedgerError("；".join(problems))
-
-
 def line_problems(ledger_year: LedgerYear, lines: Sequence[LineInput], allowed: set[int] | None = None) -> list[str]:
     """What is wrong with a statement of the village-year (empty when it can be written)."""
     problems = []
@@ -142,24 +136,6 @@ def _new_line(ledger_year_id: int, new: LineInput) -> LedgerLine:
 
 assert set(_new_line(0, LineInput(item_id=0, amount=Decimal(0))).__dict__) - {"_state"} == _LINE_ATTNAMES, (
     "_new_line must set every field of LedgerLine")
-
-
-def history_rows(lines_by_type: dict[str, Iterable[LedgerLine]], *, actor, source: str, reason: str,
-                 batch_id: int | None, when=None) -> list:
-    """Historical rows for lines written in bulk (bulk writes bypass django-simple-history's signals)."""
-    Historical = LedgerLine.history.model
-    when = when or timezone.now()
-    tracked = [f.attname for f in LedgerLine._meta.concrete_fields]
-    rows = []
-    for history_type, lines in lines_by_type.items():
-        for line in lines:
-            rows.append(Historical(
-                **{name: getattr(line, name) for name in tracked},
-                history_date=when, history_type=history_type, history_user_id=getattr(actor, "pk", None),
-                history_change_reason=reason[:100] if reason else None,
-                history_source=source, history_batch_id=batch_id,
-            ))
-    return rows
 
 
 def apply_changes(changes: LineChanges, *, actor, source: str, reason: str = "", batch_id: int | None = None,

@@ -29,60 +29,43 @@ def has_role(user, *roles: str) -> bool:
     return role is not None and role.role in roles
 
 
-def visible_counties(user) -> QuerySet[County]:
+def _scoped(user, model, *, town_lookup: str | None, county_lookup: str) -> QuerySet:
+    """`model`'s rows the user may see: by `town_lookup` for town users, by `county_lookup` for county
+    users (and town users when there is no town lookup), all for an administrator without a county."""
     role = role_of(user)
     if role is None:
-        return County.objects.none()
+        return model.objects.none()
+    if role.town_id and town_lookup:
+        return model.objects.filter(**{town_lookup: role.town_id})
     if role.role == UserRole.Role.ADMIN and role.county_id is None:
-        return County.objects.all()
-    return County.objects.filter(pk=role.county_id)
+        return model.objects.all()
+    return model.objects.filter(**{county_lookup: role.county_id})
+
+
+def visible_counties(user) -> QuerySet[County]:
+    return _scoped(user, County, town_lookup=None, county_lookup="pk")
 
 
 def visible_towns(user) -> QuerySet[Town]:
-    role = role_of(user)
-    if role is None:
-        return Town.objects.none()
-    if role.town_id:
-        return Town.objects.filter(pk=role.town_id)
-    if role.role == UserRole.Role.ADMIN and role.county_id is None:
-        return Town.objects.all()
-    return Town.objects.filter(county_id=role.county_id)
+    return _scoped(user, Town, town_lookup="pk", county_lookup="county_id")
 
 
 def visible_villages(user) -> QuerySet[Village]:
-    role = role_of(user)
-    if role is None:
-        return Village.objects.none()
-    if role.town_id:
-        return Village.objects.filter(town_id=role.town_id)
-    if role.role == UserRole.Role.ADMIN and role.county_id is None:
-        return Village.objects.all()
-    return Village.objects.filter(town__county_id=role.county_id)
+    return _scoped(user, Village, town_lookup="town_id", county_lookup="town__county_id")
 
 
 def visible_party_organizations(user) -> QuerySet[PartyOrganization]:
     role = role_of(user)
-    if role is None:
-        return PartyOrganization.objects.none()
-    if role.town_id:
-        # A town user sees the organisations that touch their town's villages.
+    if role is not None and role.town_id:
+        # A town user sees the organisations that touch their town's villages, and their town's own.
         return PartyOrganization.objects.filter(
             Q(villages__town_id=role.town_id) | Q(town_id=role.town_id)
         ).distinct()
-    if role.role == UserRole.Role.ADMIN and role.county_id is None:
-        return PartyOrganization.objects.all()
-    return PartyOrganization.objects.filter(county_id=role.county_id)
+    return _scoped(user, PartyOrganization, town_lookup=None, county_lookup="county_id")
 
 
 def visible_enterprises(user) -> QuerySet[Enterprise]:
-    role = role_of(user)
-    if role is None:
-        return Enterprise.objects.none()
-    if role.town_id:
-        return Enterprise.objects.filter(town_id=role.town_id)
-    if role.role == UserRole.Role.ADMIN and role.county_id is None:
-        return Enterprise.objects.all()
-    return Enterprise.objects.filter(county_id=role.county_id)
+    return _scoped(user, Enterprise, town_lookup="town_id", county_lookup="county_id")
 
 
 def _get_or_404(queryset: QuerySet, **lookup):
