@@ -53,6 +53,9 @@ class LeanHistoricalRecords(HistoricalRecords):
             field.db_index = name in self.indexed
         return fields
 
+    # `user_db_constraint=False` on the models below: no foreign-key check per history row (100,000
+    # per import, checked one by one at commit) for a column that names who made the change; users
+    # are deactivated, not deleted, and a deletion still sets it to NULL through Django.
     def _get_history_user_fields(self):
         fields = super()._get_history_user_fields()
         fields["history_user"].db_index = False
@@ -211,12 +214,17 @@ class LedgerYear(models.Model):
     village = models.ForeignKey(Village, verbose_name="村", on_delete=models.PROTECT, related_name="ledger_years",
                                 db_index=False)
     year = year_field()
+    # Every index on this table is paid by every import (12,500 new years per 100,000 lines), so the
+    # foreign keys that no page filters by alone have none: accounting systems and users are never
+    # deleted while years refer to them (a deletion would scan), and the town and county ones are
+    # the leading columns of the league-table indexes in Meta.indexes.
     system = models.ForeignKey(AccountingSystem, verbose_name="会计制度", on_delete=models.PROTECT,
-                               related_name="ledger_years")
+                               related_name="ledger_years", db_index=False)
     # The village's town and county, kept here so that league tables are one indexed scan.
-    town = models.ForeignKey(Town, verbose_name="乡镇", on_delete=models.PROTECT, related_name="ledger_years")
+    town = models.ForeignKey(Town, verbose_name="乡镇", on_delete=models.PROTECT, related_name="ledger_years",
+                             db_index=False)
     county = models.ForeignKey(County, verbose_name="县（市、区）", on_delete=models.PROTECT,
-                               related_name="ledger_years")
+                               related_name="ledger_years", db_index=False)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     # Bumped on every change; a save that started from an older version is refused (no lost updates).
     version = models.PositiveIntegerField("版本", default=1)
@@ -232,14 +240,14 @@ class LedgerYear(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="最后修改人", on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+                                   null=True, blank=True, related_name="+", db_index=False)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     approved_at = models.DateTimeField("审核时间", null=True, blank=True)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="+")
+                                    null=True, blank=True, related_name="+", db_index=False)
 
     # The admin's history page and the version lookup of the entry page read by the year's id.
-    history = LeanHistoricalRecords(excluded_fields=["updated_at"], indexed=("id",))
+    history = LeanHistoricalRecords(excluded_fields=["updated_at"], indexed=("id",), user_db_constraint=False)
 
     class Meta:
         verbose_name = "村年度账"
@@ -295,7 +303,10 @@ class LedgerLine(models.Model):
     # No index of its own: the unique (ledger_year, item, name) index starts with it.
     ledger_year = models.ForeignKey(LedgerYear, verbose_name="村年度账", on_delete=models.CASCADE,
                                     related_name="lines", db_index=False)
-    item = models.ForeignKey(LineItem, verbose_name="科目", on_delete=models.PROTECT, related_name="lines")
+    # No index: no page looks lines up by item alone, and line items are reference data that is not
+    # deleted (a deletion would scan); each index costs every import ~0.1 s per 100,000 lines.
+    item = models.ForeignKey(LineItem, verbose_name="科目", on_delete=models.PROTECT, related_name="lines",
+                             db_index=False)
     name = models.CharField("项目", max_length=100, blank=True, default="",
                             help_text="明细项目名称，如“标准化厂房租金”；不分项目时留空")
     amount = models.DecimalField("金额（元）", **MONEY, validators=[MinValueValidator(0)])
@@ -307,7 +318,7 @@ class LedgerLine(models.Model):
                                    blank=True, related_name="ledger_lines", db_index=False)
 
     # The village-year page lists the history of a year's lines.
-    history = LeanHistoricalRecords(bases=[HistorySource], indexed=("ledger_year",))
+    history = LeanHistoricalRecords(bases=[HistorySource], indexed=("ledger_year",), user_db_constraint=False)
 
     class Meta:
         verbose_name = "台账明细"
