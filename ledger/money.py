@@ -53,10 +53,11 @@ def parse_amount(text, unit: str = YUAN, *, allow_negative: bool = False) -> Dec
     yuan = value * factor
     if yuan < 0 and not allow_negative:
         raise AmountError("金额不能为负数。")
-    if yuan != yuan.quantize(CENT, rounding=ROUND_HALF_UP):
+    cents = yuan.quantize(CENT, rounding=ROUND_HALF_UP)
+    if yuan != cents:
         places = 6 if unit == WAN else 2
         raise AmountError(f"金额最多精确到分：以{label}填写时最多 {places} 位小数。")
-    return yuan.quantize(CENT)
+    return cents
 
 
 def yuan_to_wan(amount: Decimal | None, places: int = 2) -> Decimal | None:

@@ -409,10 +409,10 @@ def _parse_sheet(sheet: Sheet, parsed: ParsedFile, derived, origins, *, catalog:
     context = _RowContext(sheet, parsed, derived, origins, catalog, places, sheet_town, default_year, unit,
                           town_given=town, year_given=year)
     context.place_indexes = [column.index for role in ("village", "code", "town") for column in by_role.get(role, [])]
+    context.place_cells = _cells_getter(context.place_indexes)
     # The cells that decide a row's village and year, read with one C-level call per row.
     key_indexes = [by_role[role][0].index for role in ("town", "year", "code", "village") if by_role.get(role)]
-    getter = operator.itemgetter(*key_indexes)
-    context.place_key = getter if len(key_indexes) > 1 else (lambda row: (getter(row),))
+    context.place_key = _cells_getter(key_indexes)
     for column in by_role.get("unknown", []):
         # A column we cannot name that holds numbers is most likely an item typed differently: say so
         # rather than drop its amounts.
@@ -441,6 +441,14 @@ def _parse_sheet(sheet: Sheet, parsed: ParsedFile, derived, origins, *, catalog:
     return True
 
 
+def _cells_getter(indexes: list[int]):
+    """A row → the tuple of its cells at `indexes`, in one C-level call (itemgetter)."""
+    if not indexes:
+        return lambda row: ()
+    getter = operator.itemgetter(*indexes)
+    return getter if len(indexes) > 1 else (lambda row: (getter(row),))
+
+
 def _is_number(value) -> bool:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return True
@@ -459,6 +467,7 @@ class _RowContext:
         self._labels: dict = {}
         self._texts: dict = {}
         self.place_indexes: list[int] = []
+        self.place_cells = None
         self.place_key = None
         self._long_columns = None
 
@@ -474,7 +483,7 @@ class _RowContext:
 
     def is_total(self, row: list, first) -> bool:
         """A 合计/小计 row (in the place columns or the first filled cell): skipped, not a village."""
-        key = (*(row[i] for i in self.place_indexes), first)
+        key = (self.place_cells(row), first)
         if key not in self._totals:
             first_text = clean_text(first)
             self._totals[key] = (

@@ -25,6 +25,7 @@ class _StoredLine:
 @dataclass
 class Plan:
     rows: list[dict] = field(default_factory=list)  # one per village-year, for the preview
+    figures: dict[tuple[int, int], dict] = field(default_factory=dict)  # the file's figures per (village, year)
     problems: list[Problem] = field(default_factory=list)
 
     def count(self, action: str) -> int:
@@ -73,7 +74,7 @@ def plan_import(parsed: ParsedFile) -> Plan:
             changes = diff_lines(stored[ledger_year.pk], lines, ledger_year.pk)
             action = CHANGED if changes.any else UNCHANGED
             created, changed, deleted = len(changes.created), len(changes.changed), len(changes.deleted)
-        figures = figures_for((line.item_id, line.amount) for line in lines)
+        figures = plan.figures[key] = figures_for((line.item_id, line.amount) for line in lines)
         plan.rows.append({
             "village_id": village.pk, "code": village.code, "village": village.name, "town": village.town.name,
             "year": key[1], "action": action, "lines": len(lines),
