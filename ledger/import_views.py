@@ -5,6 +5,7 @@ and everything outside a user's scope, gets 404 (villages.access).
 """
 
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -94,7 +95,7 @@ def import_upload(request):
         messages.error(request, _("文件超过 %(mb)s MB 的上限，请按乡镇或年度拆分后再导入。") % {"mb": settings.IMPORT_MAX_UPLOAD_MB})
         return redirect("ledger:import_list")
     batch = services.import_batch_create(data=upload.read(), filename=upload.name, actor=request.user, town=town,
-                                         year=year)
+                                         year=year, submit=request.POST.get("submit") == "1")
     if _runs_in_background(batch):
         batch.status = ImportBatch.Status.QUEUED
         batch.save(update_fields=["status"])
@@ -117,8 +118,13 @@ def import_detail(request, pk: int):
         entry["years"].append(row)
         entry["total_income"] += Decimal(row["total_income"])
         entry["operating_income"] += Decimal(row["operating_income"])
+    # The latest year of the file in the league table, with submitted figures counted (imports are
+    # not approved yet): where staff check that the totals match the file.
+    ranking_year = max((row["year"] for row in rows), default=None)
+    ranking_url = (f"{reverse('dashboards:villages')}?{urlencode({'year': ranking_year, 'submitted': 1})}"
+                   if ranking_year else "")
     return render(request, "ledger/import_detail.html", {
-        "batch": batch,
+        "batch": batch, "ranking_url": ranking_url, "ranking_year": ranking_year,
         "villages": list(by_village.values())[:2000],
         "hidden_villages": max(len(by_village) - 2000, 0),
         "errors": batch.errors[:1000],

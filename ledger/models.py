@@ -453,6 +453,9 @@ class ImportBatch(models.Model):
     town = models.ForeignKey(Town, verbose_name="乡镇", on_delete=models.PROTECT, null=True, blank=True,
                              related_name="import_batches")
     year = year_field(null=True, blank=True)
+    # A town's ledger file is its report: the village-years the import writes go to 已提交 (awaiting
+    # review) instead of staying drafts, so the dashboards' 含已提交 view shows them at once.
+    submit = models.BooleanField("导入后提交审核", default=False)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
     progress = models.PositiveSmallIntegerField("进度（%）", default=0)
     rows_read = models.PositiveIntegerField("读取行数", default=0)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +57,15 @@ def town_year_grid(villages: QuerySet[Village], years: list[int]) -> list[Villag
         ).values_list("village_id", "year", "status")
     }
     return [VillageRow(v, [(year, status.get((v.pk, year), NOT_ENTERED)) for year in years]) for v in villages]
+
+
+def town_year_counts(town: Town, year: int) -> dict[str, int]:
+    """How many of the town's village-years of `year` are at each state (1 query); 草稿 counts only
+    those with amounts, as only they can be submitted."""
+    rows = (LedgerYear.objects.filter(town=town, year=year).order_by().values("status")
+            .annotate(n=Count("pk", filter=~Q(status=LedgerYear.Status.DRAFT) | Q(lines__isnull=False),
+                            distinct=True)))
+    return {row["status"]: row["n"] for row in rows}
 
 
 def town_summaries(towns: QuerySet[Town], year: int) -> list[dict]:

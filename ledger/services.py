@@ -723,33 +723,72 @@ def ledger_year_transition(*, ledger_year: LedgerYear, action: str, actor=None, 
 
     Role checks belong to the caller (`ledger.access`); this enforces the order of steps.
     """
-    allowed_from, to_status = TRANSITIONS[action]
-    reason = reason.strip()
-    if action in REASON_REQUIRED and not reason:
-        raise LedgerError("退回或重新打开必须填写原因。")
-    when = when or timezone.now()
+    allowed_from, _ = TRANSITIONS[action]
     with transaction.atomic():
         current = LedgerYear.objects.select_for_update().get(pk=ledger_year.pk)
         if current.status not in allowed_from:
             raise LedgerError(
                 f"{current} 当前状态为“{current.get_status_display()}”，不能执行“{LedgerYearEvent.Action(action).label}”。"
             )
-        from_status = current.status
-        current.status = to_status
-        current.version += 1
-        if action == LedgerYearEvent.Action.SUBMIT:
-            current.submitted_at = when
-        elif action == LedgerYearEvent.Action.APPROVE:
-            current.approved_at, current.approved_by = when, actor
-        elif action == LedgerYearEvent.Action.REOPEN:
-            current.approved_at, current.approved_by = None, None
-        current._change_reason = reason[:100] or None
-        current._history_user = actor if getattr(actor, "pk", None) else None
-        current.save()
-        LedgerYearEvent.objects.create(ledger_year=current, action=action, from_status=from_status,
-                                       to_status=to_status, actor=actor, reason=reason)
+        ledger_years_transition(ledger_years=[current], action=action, actor=actor, reason=reason, when=when)
         ledger_year.__dict__.update(current.__dict__)
     return ledger_year
+
+
+def ledger_years_transition(*, ledger_years: Sequence[LedgerYear], action: str, actor=None, reason: str = "",
+                            when=None, event_action: str | None = None) -> list[LedgerYear]:
+    """The same step for many village-years at once (a town's 全部提交 / 全部审核通过, an import that
+    submits what it wrote), in a fixed number of statements: status, version, their history and a
+    workflow event each. Years not in a state the step starts from are left as they are; the ones
+    moved are returned. The caller has locked the rows (select_for_update) and holds the transaction.
+    `event_action` records the events under another action (撤销导入 putting years back to 草稿).
+    """
+    allowed_from, to_status = TRANSITIONS[action]
+    reason = reason.strip()
+    if action in REASON_REQUIRED and not reason:
+        raise LedgerError("退回或重新打开必须填写原因。")
+    when = when or timezone.now()
+    user = actor if getattr(actor, "pk", None) else None
+    moving = [ledger_year for ledger_year in ledger_years if ledger_year.status in allowed_from]
+    if not moving:
+        return []
+    from_statuses = [ledger_year.status for ledger_year in moving]
+    fields = ["status", "version", "updated_at"]
+    fields += ["submitted_at"] if to_status == LedgerYear.Status.SUBMITTED else ["approved_at", "approved_by_id"]
+    for ledger_year in moving:
+        ledger_year.status = to_status
+        ledger_year.version += 1
+        ledger_year.updated_at = when
+        if to_status == LedgerYear.Status.SUBMITTED:
+            ledger_year.submitted_at = when
+        elif to_status == LedgerYear.Status.APPROVED:
+            ledger_year.approved_at, ledger_year.approved_by = when, user
+        else:  # back to 草稿: no longer approved by anyone
+            ledger_year.approved_at, ledger_year.approved_by = None, None
+    _update_rows(LedgerYear, moving, fields)
+    history_create(LedgerYear, moving, history_type="~", user_id=getattr(user, "pk", None), reason=reason, when=when)
+    insert_values(LedgerYearEvent, count=len(moving), when=when,
+                  each={"ledger_year_id": [ledger_year.pk for ledger_year in moving], "from_status": from_statuses},
+                  same={"action": event_action or action, "to_status": to_status, "actor_id": getattr(user, "pk", None),
+                        "reason": reason})
+    return moving
+
+
+BULK_ACTIONS = (LedgerYearEvent.Action.SUBMIT, LedgerYearEvent.Action.APPROVE)
+
+
+def town_year_transition(*, town, year: int, action: str, actor=None) -> int:
+    """全部提交 / 全部审核通过: the step for every village-year of the town and year that can take it
+    (drafts with at least one amount; submitted years). Returns how many moved. Role checks belong
+    to the caller; 退回 and 重新打开 need a reason per year and are not offered in bulk."""
+    if action not in BULK_ACTIONS:
+        raise LedgerError("只能批量提交或批量审核通过。")
+    allowed_from, _ = TRANSITIONS[action]
+    with transaction.atomic():
+        years = LedgerYear.objects.select_for_update().filter(town=town, year=year, status__in=allowed_from)
+        if action == LedgerYearEvent.Action.SUBMIT:
+            years = years.filter(models.Exists(LedgerLine.objects.filter(ledger_year=models.OuterRef("pk"))))
+        return len(ledger_years_transition(ledger_years=list(years.order_by("pk")), action=action, actor=actor))
 
 
 @dataclass
@@ -874,8 +913,12 @@ def _scope_of(batch: ImportBatch):
     return visible_villages(batch.created_by) if batch.created_by_id else Village.objects.all()
 
 
-def import_batch_create(*, data: bytes, filename: str, actor=None, town=None, year: int | None = None) -> ImportBatch:
-    """Keep an uploaded file (who, when, the file, its hash) as a new import batch; nothing is read yet."""
+def import_batch_create(*, data: bytes, filename: str, actor=None, town=None, year: int | None = None,
+                        submit: bool = False) -> ImportBatch:
+    """Keep an uploaded file (who, when, the file, its hash) as a new import batch; nothing is read yet.
+
+    With `submit` the village-years the import writes are submitted for review (see ImportBatch.submit).
+    """
     import hashlib
     import os
 
@@ -883,7 +926,7 @@ def import_batch_create(*, data: bytes, filename: str, actor=None, town=None, ye
 
     batch = ImportBatch(created_by=actor if getattr(actor, "pk", None) else None,
                         filename=os.path.basename(filename)[:255] or "upload", sha256=hashlib.sha256(data).hexdigest(),
-                        size=len(data), town=town, year=year)
+                        size=len(data), town=town, year=year, submit=submit)
     batch.file.save(batch.filename, ContentFile(data), save=False)
     batch.save()
     return batch
@@ -982,10 +1025,17 @@ def import_batch_apply(*, batch: ImportBatch, actor=None, check: ImportCheck | N
             touched = {ly.pk: ly for ly, _ in statements if results[ly.pk].any}
             created = [ly.pk for key, ly in years.items() if key in new_keys and ly.pk in touched]
             created_set = set(created)
+            submitted = []
+            if batch.submit:  # only what this import wrote: an unchanged year is left as it is
+                submitted = ledger_years_transition(ledger_years=list(touched.values()),
+                                                    action=LedgerYearEvent.Action.SUBMIT, actor=actor, reason=reason,
+                                                    when=when)
             batch.undo_data = {
                 "created": created,
                 "before": {str(pk): before[pk] for pk in touched if pk not in created_set},
                 "versions": {str(pk): ly.version for pk, ly in touched.items()},
+                # Years that were drafts before: undo puts them back to 草稿.
+                "submitted": [ly.pk for ly in submitted if ly.pk not in created_set],
             }
             batch.status, batch.progress, batch.applied_at = ImportBatch.Status.APPLIED, 100, when
             batch.save()
@@ -1031,6 +1081,10 @@ def import_batch_undo(*, batch: ImportBatch, actor=None) -> ImportBatch:
             statements.append((ly, lines))
         replace_statements(statements=statements, actor=actor, source="import", reason=reason, batch_id=batch.pk,
                            event_action=LedgerYearEvent.Action.UNDO_IMPORT, when=when)
+        resubmitted = set(batch.undo_data.get("submitted", []))
+        ledger_years_transition(ledger_years=[ly for pk, ly in current.items() if pk in resubmitted],
+                                action=LedgerYearEvent.Action.REJECT, actor=actor, reason=reason, when=when,
+                                event_action=LedgerYearEvent.Action.UNDO_IMPORT)
         # Village-years that only existed because of this import go again, so they do not rank as 空壳村.
         LedgerYear.objects.filter(pk__in=[pk for pk in created if pk in current]).delete()
         batch.status, batch.undone_at = ImportBatch.Status.UNDONE, when
@@ -1040,7 +1094,7 @@ def import_batch_undo(*, batch: ImportBatch, actor=None) -> ImportBatch:
 
 
 def import_ledger_file(*, data: bytes, filename: str, town=None, year: int | None = None, dry_run: bool = False,
-                       actor=None) -> tuple[ImportCheck, ImportBatch | None]:
+                       actor=None, submit: bool = False) -> tuple[ImportCheck, ImportBatch | None]:
     """Check a file and, unless `dry_run` or a problem is found, keep it as a batch and write it.
 
     What `manage.py import_ledger` does; on any problem nothing is written (not even the batch).
@@ -1048,7 +1102,7 @@ def import_ledger_file(*, data: bytes, filename: str, town=None, year: int | Non
     check = import_check(data=data, town=town, year=year)
     if not check.ok or dry_run:
         return check, None
-    batch = import_batch_create(data=data, filename=filename, actor=actor, town=town, year=year)
+    batch = import_batch_create(data=data, filename=filename, actor=actor, town=town, year=year, submit=submit)
     batch = import_batch_apply(batch=batch, actor=actor, check=check)
     if batch.status != ImportBatch.Status.APPLIED:
         from .importing.parser import Problem

@@ -8,6 +8,7 @@ app_name = "ledger"
 urlpatterns = [
     path("towns/", views.town_list, name="town_list"),
     path("towns/<int:pk>/", views.town_villages, name="town_villages"),
+    path("towns/<int:pk>/transition/", views.town_transition, name="town_transition"),
     path("villages/<int:village_pk>/<int:year>/", views.village_year, name="village_year"),
     path("villages/<int:village_pk>/<int:year>/transition/", views.village_year_transition,
          name="village_year_transition"),

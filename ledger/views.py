@@ -80,11 +80,34 @@ def town_villages(request, pk: int):
     # Newest first: on a phone the year being entered is the column in view.
     years = list(range(year, year - selectors.YEARS_SHOWN, -1))
     village_filter = TownVillageFilter(request.GET or None, queryset=Village.objects.filter(town=town), year=year)
+    can_enter, can_review = has_role(request.user, *access.ENTRY_ROLES), has_role(request.user, *access.REVIEW_ROLES)
     return render(request, "ledger/town_villages.html", {
         "town": town, "year": year, "years": years, "filter": village_filter,
         "rows": selectors.town_year_grid(village_filter.qs, years),
-        "can_enter": has_role(request.user, *access.ENTRY_ROLES),
+        "can_enter": can_enter, "can_review": can_review,
+        "counts": selectors.town_year_counts(town, year) if can_enter or can_review else {},
     })
+
+
+@login_required
+@require_POST
+def town_transition(request, pk: int):
+    """全部提交 (cadres) / 全部审核通过 (reviewers) for the town's village-years of one year."""
+    town = get_town_for_user(request.user, pk=pk)
+    action = request.POST.get("action", "")
+    try:
+        year = int(request.POST.get("year", ""))
+    except ValueError:
+        year = None
+    if action not in services.BULK_ACTIONS or year is None or not MIN_YEAR <= year <= MAX_YEAR:
+        return HttpResponseBadRequest(_("未知的操作或年度。"))
+    roles = access.ENTRY_ROLES if action == LedgerYearEvent.Action.SUBMIT else access.REVIEW_ROLES
+    if not has_role(request.user, *roles):
+        raise PermissionDenied(_("您的角色不能执行此操作。"))
+    moved = services.town_year_transition(town=town, year=year, action=action, actor=request.user)
+    messages.success(request, _("%(town)s %(year)s 年：%(n)s 个村年度%(action)s。") % {
+        "town": town.name, "year": year, "n": moved, "action": LedgerYearEvent.Action(action).label})
+    return redirect(f"{reverse('ledger:town_villages', kwargs={'pk': town.pk})}?{urlencode({'year': year})}")
 
 
 def _check_year(year: int) -> None:

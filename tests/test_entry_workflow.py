@@ -161,3 +161,48 @@ def test_second_tab_on_a_year_that_did_not_exist_yet_also_gets_the_conflict(peop
     assert response.status_code == 409
     assert "已被他人修改" in response.content.decode() and 'value="90"' in response.content.decode()
     assert LedgerYear.objects.get(village=village, year=2025).operating_income == Decimal("1100000.00")
+
+
+def town_transition(client, town, year, action):
+    from django.urls import reverse
+
+    return client.post(reverse("ledger:town_transition", kwargs={"pk": town.pk}), {"year": year, "action": action})
+
+
+def test_town_submit_all_and_approve_all_move_every_year_that_can_move(people, world):
+    baqiao = world["baqiao"]
+    filled = [make_ledger_year(world["villages"][name], 2024, {"other_income": "5"}) for name in ("长胜村", "幸福村")]
+    empty = make_ledger_year(world["villages"]["八桥村"], 2024, {})
+    other_year = make_ledger_year(world["villages"]["长胜村"], 2023, {"other_income": "5"})
+    other_town = make_ledger_year(world["villages"]["新坝村"], 2024, {"other_income": "5"})
+    cadre, reviewer = Client(), Client()
+    cadre.force_login(people["alice"])
+    reviewer.force_login(people["bob"])
+
+    page = cadre.get(f"/ledger/towns/{baqiao.pk}/?year=2024").content.decode()
+    assert "2024 年全部提交（2 个草稿）" in page and "全部审核通过" not in page
+    assert town_transition(cadre, baqiao, 2024, "approve").status_code == 403  # a cadre does not review
+    response = town_transition(cadre, baqiao, 2024, "submit")
+    assert response.status_code == 302
+    statuses = {ly.pk: LedgerYear.objects.get(pk=ly.pk).status for ly in [*filled, empty, other_year, other_town]}
+    assert statuses == {filled[0].pk: "submitted", filled[1].pk: "submitted", empty.pk: "draft",
+                        other_year.pk: "draft", other_town.pk: "draft"}
+    assert "2024 年全部审核通过（2 个已提交）" in reviewer.get(f"/ledger/towns/{baqiao.pk}/?year=2024").content.decode()
+    town_transition(reviewer, baqiao, 2024, "approve")
+    for ly in filled:
+        ly.refresh_from_db()
+        assert (ly.status, ly.approved_by_id, ly.version) == ("approved", people["bob"].pk, 4)
+        assert list(ly.events.values_list("action", flat=True)) == ["create", "submit", "approve"]
+    assert LedgerYear.history.filter(id=filled[0].pk, status="approved").exists()
+
+
+def test_town_bulk_steps_are_refused_outside_scope_and_for_unknown_actions(people, world):
+    make_ledger_year(world["villages"]["长胜村"], 2024, {"other_income": "5"})
+    outsider = Client()
+    outsider.force_login(people["erin"])  # cadre of 新坝镇
+    assert town_transition(outsider, world["baqiao"], 2024, "submit").status_code == 404
+    cadre = Client()
+    cadre.force_login(people["alice"])
+    assert town_transition(cadre, world["baqiao"], 2024, "reopen").status_code == 400
+    assert town_transition(cadre, world["baqiao"], "x", "submit").status_code == 400
+    assert set(LedgerYear.objects.values_list("status", flat=True)) == {"draft"}

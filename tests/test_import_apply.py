@@ -119,3 +119,48 @@ def test_text_with_tabs_newlines_and_backslashes_is_stored_exactly(world):
     line = LedgerLine.objects.get(ledger_year=ly)
     assert line.name == name and line.amount == Decimal("1.50")
     assert LedgerLine.history.get(id=line.pk).name == name
+
+
+def test_import_with_submit_puts_what_it_wrote_up_for_review_and_undo_puts_drafts_back(world, people):
+    changsheng, xingfu = world["villages"]["长胜村"], world["villages"]["幸福村"]
+    draft = make_ledger_year(changsheng, 2023, {"other_income": "5"})
+    unchanged_elsewhere = make_ledger_year(world["villages"]["八桥村"], 2023, {"other_income": "9"})
+    check, batch = run(messy_file(), actor=people["dave"], submit=True)
+    assert batch.submit and batch.status == ImportBatch.Status.APPLIED
+    draft.refresh_from_db()
+    created = LedgerYear.objects.get(village=xingfu, year=2023)
+    assert (draft.status, created.status) == ("submitted", "submitted")
+    assert draft.submitted_at == batch.applied_at
+    assert list(draft.events.values_list("action", "from_status", "to_status", "actor_id")) == [
+        ("create", "", "draft", None), ("import", "draft", "draft", people["dave"].pk),
+        ("submit", "draft", "submitted", people["dave"].pk)]
+    assert LedgerYear.history.filter(id=draft.pk, status="submitted").exists()
+    unchanged_elsewhere.refresh_from_db()
+    assert unchanged_elsewhere.status == "draft"  # not in the file: not touched
+
+    services.import_batch_undo(batch=batch, actor=people["dave"])
+    draft.refresh_from_db()
+    assert draft.status == "draft" and draft.total_income == Decimal("5.00")
+    assert draft.events.last().action == LedgerYearEvent.Action.UNDO_IMPORT
+    assert not LedgerYear.objects.filter(pk=created.pk).exists()
+
+
+def test_reimport_with_submit_changes_nothing_when_the_file_is_the_same(world):
+    run(messy_file())  # as drafts
+    again, batch = run(messy_file(), submit=True)
+    assert again.plan.count("unchanged") == 2
+    assert set(LedgerYear.objects.values_list("status", flat=True)) == {"draft"}
+
+
+def test_submitted_import_counts_in_the_ranking_with_submitted_figures(world, people):
+    from dashboards import selectors
+    from dashboards.rules import scope_rules
+
+    run(messy_file(), submit=True)
+    scope = selectors.Scope(county=world["yangzhong"])
+    rules = scope_rules([world["yangzhong"].pk])
+    approved, _ = selectors.ranked_villages(scope, 2023, selectors.APPROVED, "total_income", rules)
+    with_submitted, _ = selectors.ranked_villages(scope, 2023, selectors.statuses(True), "total_income", rules)
+    assert approved == []
+    assert [(row.village_id, row.value) for row in with_submitted][:1] == [
+        (world["villages"]["长胜村"].pk, Decimal("11505000.00"))]

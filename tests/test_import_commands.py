@@ -37,6 +37,14 @@ def test_import_ledger_summarises_and_a_second_run_changes_nothing(world, ledger
     assert "不变 2 个" in out and "没有任何改变" in out
 
 
+def test_import_ledger_submit_flag_submits_what_it_writes(world, ledger_file):
+    run("import_ledger", str(ledger_file), "--town", "八桥镇")
+    assert set(LedgerYear.objects.values_list("status", flat=True)) == {"draft"}
+    LedgerYear.objects.all().delete()
+    run("import_ledger", str(ledger_file), "--town", "八桥镇", "--submit")
+    assert set(LedgerYear.objects.values_list("status", flat=True)) == {"submitted"}
+
+
 def test_import_ledger_dry_run_writes_nothing(world, ledger_file):
     out, _ = run("import_ledger", str(ledger_file), "--dry-run")
     assert "将新建 2 个村年度" in out

@@ -146,3 +146,27 @@ def test_original_file_is_kept_and_downloadable(staff_client, world):
     import hashlib
 
     assert batch.sha256 == hashlib.sha256(data).hexdigest() and batch.size == len(data)
+
+
+def test_upload_with_submit_ticked_lands_submitted_and_links_to_the_ranking(staff_client, world):
+    upload(staff_client, xlsx(("收益分配", messy_wide_rows()), merges=MESSY_WIDE_MERGES), submit="1")
+    batch = ImportBatch.objects.get()
+    assert batch.submit
+    page = staff_client.get(reverse("ledger:import_detail", args=[batch.pk])).content.decode()
+    assert "提交审核（已提交，待审核）" in page
+    staff_client.post(reverse("ledger:import_confirm", args=[batch.pk]))
+    assert set(LedgerYear.objects.values_list("status", flat=True)) == {"submitted"}
+    page = staff_client.get(reverse("ledger:import_detail", args=[batch.pk])).content.decode()
+    link = f'{reverse("dashboards:villages")}?year=2023&amp;submitted=1'
+    assert link in page
+    ranking = staff_client.get(f'{reverse("dashboards:villages")}?year=2023&submitted=1').content.decode()
+    assert "长胜村" in ranking
+
+
+def test_upload_form_offers_submit_ticked_and_unticked_keeps_drafts(staff_client, world):
+    form = staff_client.get(reverse("ledger:import_list")).content.decode()
+    assert 'name="submit" value="1" checked' in form
+    upload(staff_client, xlsx(("收益分配", messy_wide_rows()), merges=MESSY_WIDE_MERGES))
+    batch = ImportBatch.objects.get()
+    staff_client.post(reverse("ledger:import_confirm", args=[batch.pk]))
+    assert not batch.submit and set(LedgerYear.objects.values_list("status", flat=True)) == {"draft"}

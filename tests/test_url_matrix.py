@@ -65,7 +65,7 @@ def objects(world, people):
     values = {
         "village_pk": ly.village_id, "town_pk": world["baqiao"].pk, "county_pk": world["yangzhong"].pk,
         "year": 2024, "pk": ly.village_id, "ledger_year_pk": ly.pk,
-        "ledger:town_villages.pk": world["baqiao"].pk,
+        "ledger:town_villages.pk": world["baqiao"].pk, "ledger:town_transition.pk": world["baqiao"].pk,
         # The admin: any object id; the users tried here are not staff, or are administrators.
         "object_id": ly.pk, "id": people["alice"].pk, "app_label": "ledger", "content_type_id": 1, "uidb64": "x", "token": "y",
         "url": "x",

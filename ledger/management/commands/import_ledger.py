@@ -14,8 +14,10 @@ class Command(BaseCommand):
         parser.add_argument("--town", help="乡镇区划代码或名称（文件中未注明时使用，并限定只导入该乡镇的村）")
         parser.add_argument("--year", type=int, help="年度（文件中未注明时使用）")
         parser.add_argument("--dry-run", action="store_true", help="只检查并列出将新建/修改/不变的村年度，不写入")
+        parser.add_argument("--submit", action="store_true",
+                            help="导入后将写入的村年度提交审核（默认保存为草稿）")
 
-    def handle(self, *args, path, town=None, year=None, dry_run=False, **options):
+    def handle(self, *args, path, town=None, year=None, dry_run=False, submit=False, **options):
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"找不到文件：{path}")
@@ -24,7 +26,7 @@ class Command(BaseCommand):
         except services.LedgerError as exc:
             raise CommandError(str(exc)) from exc
         check, batch = services.import_ledger_file(data=file.read_bytes(), filename=file.name, town=town_obj,
-                                                   year=year, dry_run=dry_run)
+                                                   year=year, dry_run=dry_run, submit=submit)
         for note in check.notes:
             self.stdout.write(note)
         if check.problems:
