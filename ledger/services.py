@@ -531,9 +531,9 @@ def replace_statements(
     if problems:
         raise LedgerError("；".join(problems))
 
-    existing: dict[int, list[LedgerLine]] = {ledger_year.pk: [] for ledger_year, _ in statements}
-    # Years inserted by this same write (`ledger_years_open_many`) have no lines yet.
+    # Years inserted by this same write (`ledger_years_open_many`) have no lines yet: not read, not diffed.
     ids = [ledger_year.pk for ledger_year, _ in statements if not getattr(ledger_year, "_inserted_now", False)]
+    existing: dict[int, list[LedgerLine]] = {pk: [] for pk in ids}
     if not dry_run:  # once written, they are like any other year
         for ledger_year, _ in statements:
             ledger_year.__dict__.pop("_inserted_now", None)
@@ -546,7 +546,9 @@ def replace_statements(
     touched: list[LedgerYear] = []  # lines changed
     updated: list[LedgerYear] = []  # figures/version to write
     for ledger_year, lines in statements:
-        changes = diff_lines(existing[ledger_year.pk], lines, ledger_year.pk)
+        stored = existing.get(ledger_year.pk)
+        changes = (diff_lines(stored, lines, ledger_year.pk) if stored is not None
+                   else LineChanges(created=[_new_line(ledger_year.pk, line) for line in lines]))
         result[ledger_year.pk] = changes
         if not changes.any:
             continue
