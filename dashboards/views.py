@@ -186,13 +186,9 @@ def overview(request):
     if page.year is None:
         return render(request, "dashboards/overview.html", _context(request, page, empty=True))
     scope, rules = page.scope, scope_rules(page.scope.county_ids)
-    summary = selectors.overview(scope, page.year, page.statuses, rules)
-    # Every village for a county's or a town's treemap; the TOP 10 only for the whole province.
-    ranking, _ = selectors.ranked_villages(scope, page.year, page.statuses, page.metric, rules,
-                                           limit=10 if scope.level == "province" else None)
-    trend_rows = selectors.yearly_trend(scope, page.statuses)
+    data = selectors.overview_page(scope, page.year, page.statuses, page.metric, rules)
+    summary, ranking, trend_rows = data.summary, data.villages, data.trend
     children, treemap_chart, tier_chart = None, None, None
-    selectors.attach_names(ranking)
     if scope.level == "town":
         children = ranking
         treemap_chart = charts.treemap(
@@ -200,8 +196,7 @@ def overview(request):
             ["", *("scope" for _ in children)], [Decimal(0), *(r.figures["total_income"] for r in children)],
             f"{scope.town.name} 各村总收入（{page.year}年）")
     else:
-        children = selectors.unit_table(scope, page.year, page.statuses, page.metric, rules,
-                                         by="county" if scope.level == "province" else "town")
+        children = data.units
         tier_chart = charts.tier_stack([u.name for u in children], rules.labels, [u.bands for u in children],
                                        f"各{'县' if scope.level == 'province' else '镇'}梯队分布（{page.year}年）")
         if scope.level == "county":

@@ -25,14 +25,16 @@ def county_scope(world):
 
 def test_baqiao_2021_tiers_are_as_the_report_states_them(world, baqiao):
     scope = county_scope(world)
-    summary = selectors.overview(scope, 2021, selectors.APPROVED, scope_rules(scope.county_ids))
+    summary = selectors.overview_page(scope, 2021, selectors.APPROVED, "operating_income",
+                                     scope_rules(scope.county_ids)).summary
     assert [(label, n) for label, _, n in summary.tier_counts] == [
         ("500万元以上", 1), ("300万元以上", 4), ("150万元以上", 3), ("未达梯队", 0)]
 
 
 def test_overview_headline_figures(world, baqiao):
     scope = county_scope(world)
-    summary = selectors.overview(scope, 2021, selectors.APPROVED, scope_rules(scope.county_ids))
+    summary = selectors.overview_page(scope, 2021, selectors.APPROVED, "operating_income",
+                                     scope_rules(scope.county_ids)).summary
     # 总收入 2021 = 520+380+350+330+310+200+180+160 = 2430 万; 2020 = 400+390+250+310+320+160+180+155+3 = 2168 万.
     assert summary.reporting == 8
     assert summary.villages_in_scope == 9
@@ -107,7 +109,8 @@ def test_tier_settings_change_the_tiers(world, baqiao, people):
         weak_metric="operating_income", weak_line=140 * WAN, shell_metric="operating_income", shell_line=10 * WAN,
     )
     scope = county_scope(world)
-    summary = selectors.overview(scope, 2021, selectors.APPROVED, scope_rules(scope.county_ids))
+    summary = selectors.overview_page(scope, 2021, selectors.APPROVED, "operating_income",
+                                     scope_rules(scope.county_ids)).summary
     assert [(label, n) for label, _, n in summary.tier_counts] == [("一类村", 3), ("二类村", 3), ("未达梯队", 2)]
     assert (summary.weak, summary.shell) == (2, 1)  # 红光村 130万 and 利民村 6万; 利民村 is also 空壳村
 
