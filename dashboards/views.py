@@ -109,6 +109,14 @@ class Page:
             query["county"] = self.scope.county.pk
         return query
 
+    @property
+    def drill_query(self) -> str:
+        """The parameters a drill-down link keeps: everything but the scope, which the link sets."""
+        query = {"year": self.year, "metric": self.metric}
+        if self.include_submitted:
+            query["submitted"] = 1
+        return urlencode(query)
+
     def query(self, **extra) -> str:
         """The page's parameters as a query string, for links that keep them."""
         query = {**self.scope_query, "year": self.year, "metric": self.metric}
@@ -186,7 +194,7 @@ def overview(request):
     if page.year is None:
         return render(request, "dashboards/overview.html", _context(request, page, empty=True))
     scope, rules = page.scope, scope_rules(page.scope.county_ids)
-    data = selectors.overview_page(scope, page.year, page.statuses, page.metric, rules)
+    data = selectors.overview_page(scope, page.year, page.statuses, page.metric, rules, years=page.years)
     summary, ranking, trend_rows = data.summary, data.villages, data.trend
     children, treemap_chart, tier_chart = None, None, None
     if scope.level == "town":
@@ -210,6 +218,7 @@ def overview(request):
     top = ranking[:10]
     context = _context(
         request, page, summary=summary, children=children, top=top, rules=rules,
+        unit_key="county" if scope.level == "province" else "town",
         ranking_chart=charts.ranking_bar([r.name for r in top], [r.value for r in top], page.metric_name,
                                          f"{page.metric_name} 前10名（{page.year}年）"),
         trend_chart=charts.trend(
@@ -345,6 +354,7 @@ def town_table(request):
     shown = list(page_obj.object_list)
     return render(request, "dashboards/towns.html", _context(
         request, page, rows=shown, page_obj=page_obj, rules=rules, main=main, sort=sort, by=by,
+        show_parent=scope.level == "province" and by == "town",
         unit_name=unit_name, sorts=[(k, v[0]) for k, v in selectors.UNIT_SORTS.items()],
         chart=charts.ranking_bar([r.name for r in shown[:TOP_CHART]], [r.mean for r in shown[:TOP_CHART]],
                                  f"村均{page.metric_name}", f"各{unit_name}村均{page.metric_name}（{page.year}年）")
