@@ -14,7 +14,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.forms import formset_factory
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -265,6 +264,13 @@ class PageInfo:
         return self.number + 1
 
 
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        return 1
+
+
 @dashboard_view
 def village_table(request):
     page = read_page(request)
@@ -296,10 +302,7 @@ def village_table(request):
         elif top:
             rows, total = ranked(sort="rank", limit=top)
         else:
-            try:
-                number = max(1, int(request.GET.get("page", 1)))
-            except ValueError:
-                number = 1
+            number = _page_number(request)
             rows, total = ranked(sort=sort, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
             if not rows and number > 1:
                 number = 1
@@ -335,12 +338,22 @@ def town_table(request):
     scope, rules = page.scope, scope_rules(page.scope.county_ids)
     sort = request.GET.get("sort") if request.GET.get("sort") in selectors.UNIT_SORTS else "mean"
     by = "county" if scope.level == "province" and request.GET.get("by") == "county" else "town"
-    rows = []
-    if page.year is not None:
+    export = request.GET.get("export") == "xlsx"
+    rows, page_info = [], None
+    if page.year is not None and export:
         rows = selectors.unit_table(scope, page.year, page.statuses, page.metric, rules, by=by, sort=sort)
+    elif page.year is not None:
+        table = partial(selectors.unit_table_page, scope, page.year, page.statuses, page.metric, rules, by=by,
+                        sort=sort, limit=PAGE_SIZE)
+        number = _page_number(request)
+        rows, total = table(offset=(number - 1) * PAGE_SIZE)
+        if not rows and number > 1:  # past the end: the last page, as Django's Paginator.get_page does
+            number = PageInfo(number=1, count=total).num_pages
+            rows, total = table(offset=(number - 1) * PAGE_SIZE)
+        page_info = PageInfo(number=number, count=total)
     main = rules.main
     unit_name = "县（市、区）" if by == "county" else "乡镇"
-    if request.GET.get("export") == "xlsx":
+    if export:
         return xlsx_response(
             f"{unit_name}比拼-{scope.label}-{page.year}", f"{unit_name}比拼",
             ["名次", unit_name, "上级", "报送村数", f"{page.metric_name}合计（万元）", "村均（万元）", "中位数（万元）",
@@ -350,15 +363,13 @@ def town_table(request):
               _wan(r.highest), *r.over_line_shares, r.weak, r.shell, r.growth, r.mean_growth] for r in rows),
             f"{scope.label} {page.year}年 {unit_name}{page.metric_name}比拼（{_status_note(page)}）",
         )
-    page_obj = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = list(page_obj.object_list)
     return render(request, "dashboards/towns.html", _context(
-        request, page, rows=shown, page_obj=page_obj, rules=rules, main=main, sort=sort, by=by,
+        request, page, rows=rows, page_obj=page_info, rules=rules, main=main, sort=sort, by=by,
         show_parent=scope.level == "province" and by == "town",
         unit_name=unit_name, sorts=[(k, v[0]) for k, v in selectors.UNIT_SORTS.items()],
-        chart=charts.ranking_bar([r.name for r in shown[:TOP_CHART]], [r.mean for r in shown[:TOP_CHART]],
+        chart=charts.ranking_bar([r.name for r in rows[:TOP_CHART]], [r.mean for r in rows[:TOP_CHART]],
                                  f"村均{page.metric_name}", f"各{unit_name}村均{page.metric_name}（{page.year}年）")
-        if shown else None,
+        if rows else None,
     ))
 
 
