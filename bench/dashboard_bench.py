@@ -175,11 +175,11 @@ def main() -> None:
 
     def summary_village_table(scope):
         rules = scope_rules(scope.county_ids)
-        selectors.attach_names(selectors.ranked_villages(scope, year, approved, "operating_income", rules,
-                                                         limit=50)[0])
+        selectors.ranked_villages(scope, year, approved, "operating_income", rules, limit=50)
 
     def summary_town_table(scope):
-        selectors.unit_table(scope, year, approved, "operating_income", scope_rules(scope.county_ids))
+        selectors.unit_table_page(scope, year, approved, "operating_income", scope_rules(scope.county_ids),
+                                  limit=50)
 
     def summary_profile():
         rules = scope_rules([county.pk]).for_county(county.pk)

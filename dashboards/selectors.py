@@ -177,7 +177,6 @@ def overview_page(scope: Scope, year: int, year_statuses: Sequence[str], metric:
     # Every village for a county's or a town's treemap; the TOP 10 only for the whole province.
     villages, _ = ranked_villages(scope, year, year_statuses, metric, rules,
                                   limit=10 if scope.level == "province" else None)
-    attach_names(villages)
     return OverviewPage(summary=_summary(scope, year, rules, units, trend),
                         units=units if scope.level != "town" else [], villages=villages, trend=trend)
 
@@ -429,12 +428,17 @@ WITH cur AS (
 ), prev AS (
     SELECT village_id, {metric} AS value, RANK() OVER (ORDER BY {metric} DESC) AS rnk
     FROM {table} WHERE year = %s AND status IN ({statuses}){scope}
+), shown AS (
+    SELECT cur.village_id, cur.town_id, cur.county_id, cur.status, cur.value, cur.rnk, prev.value AS prev_value,
+           prev.rnk AS prev_rnk, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY {order}) AS ordinal{figure_columns}
+    FROM cur LEFT JOIN prev ON prev.village_id = cur.village_id
+    WHERE 1 = 1{conditions}
+    ORDER BY {order}{limit}
 )
-SELECT cur.village_id, cur.town_id, cur.county_id, cur.status, cur.value, cur.rnk, prev.value, prev.rnk,
-       COUNT(*) OVER (){figure_columns}
-FROM cur LEFT JOIN prev ON prev.village_id = cur.village_id
-WHERE 1 = 1{conditions}
-ORDER BY {order}{limit}
+SELECT shown.village_id, shown.town_id, shown.county_id, shown.status, shown.value, shown.rnk, shown.prev_value,
+       shown.prev_rnk, shown.total{names}{shown_columns}
+FROM shown{names_join}
+ORDER BY shown.ordinal
 """
 # The usual page (best first): rank this year with a window, cut the page, and only then find last
 # year's rank of the page's villages by counting who was ahead (an index-only count per row) instead
@@ -454,9 +458,9 @@ SELECT page.village_id, page.town_id, page.county_id, page.status, page.value, p
            SELECT COUNT(*) FROM {table} ahead
            WHERE ahead.year = %s AND ahead.status IN ({statuses}){ahead_scope} AND ahead.{metric} > prev.{metric}
        ) END,
-       page.total{page_columns}
+       page.total{names}{page_columns}
 FROM page LEFT JOIN {table} prev
-    ON prev.village_id = page.village_id AND prev.year = %s AND prev.status IN ({statuses})
+    ON prev.village_id = page.village_id AND prev.year = %s AND prev.status IN ({statuses}){names_join}
 ORDER BY page.rnk, page.village_id
 """
 # The first pages of a whole province, unfiltered (the overview's TOP 10, the table as it opens): read
@@ -476,9 +480,9 @@ SELECT page.village_id, page.town_id, page.county_id, page.status, page.value,
            SELECT COUNT(*) FROM {table} ahead
            WHERE ahead.year = %s AND ahead.status IN ({statuses}) AND ahead.{metric} > prev.{metric}
        ) END,
-       (SELECT COUNT(*) FROM {table} WHERE year = %s AND status IN ({statuses})){page_columns}
+       (SELECT COUNT(*) FROM {table} WHERE year = %s AND status IN ({statuses})){names}{page_columns}
 FROM page LEFT JOIN {table} prev
-    ON prev.village_id = page.village_id AND prev.year = %s AND prev.status IN ({statuses})
+    ON prev.village_id = page.village_id AND prev.year = %s AND prev.status IN ({statuses}){names_join}
 ORDER BY page.value DESC, page.village_id
 """
 # Counting who is ahead costs as much as the rank: past this depth the window above is cheaper.
@@ -511,7 +515,8 @@ def _subquery(queryset) -> tuple[str, tuple]:
 def ranked_villages(scope: Scope, year: int, year_statuses: Sequence[str], metric: str, rules: ScopeRules, *,
                     villages=None, condition: Q | None = None, sort: str = "rank", limit: int | None = None,
                     offset: int = 0) -> tuple[list[VillageRow], int]:
-    """Villages of the scope with data in `year`, ranked by `metric`, with last year's rank (1 query).
+    """Villages of the scope with data in `year`, ranked by `metric`, with last year's rank and their
+    names (1 query).
 
     `villages` (a Village queryset) and `condition` (on this year's LedgerYear rows: a tier, 薄弱村)
     narrow the rows returned; `sort`, `limit` and `offset` page them. Returns the rows and how
@@ -540,19 +545,27 @@ def ranked_villages(scope: Scope, year: int, year_statuses: Sequence[str], metri
     limit_sql = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
     table, figure_sql = quote(LedgerYear._meta.db_table), "".join(f", {quote(f)}" for f in figures)
     page_columns = "".join(f", page.{quote(f)}" for f in figures)
+    # The names of the rows shown, joined once the page is cut.
+    names = ", named_village.name, named_village.code, named_town.name"
+
+    def names_join(rows: str) -> str:
+        return (f" JOIN {quote(Village._meta.db_table)} named_village ON named_village.id = {rows}.village_id"
+                f" JOIN {quote(Town._meta.db_table)} named_town ON named_town.id = named_village.town_id")
+
     # A town or a county holds a few hundred villages: ranking both years in full is cheapest there
     # (counting who is ahead row by row took 16 ms for a county's first page, the windows 1 ms).
     paged = sort == "rank" and limit is not None and scope.level == "province"
     if paged and not conditions and offset + limit <= TOP_DEPTH:
         sql = TOP_SQL.format(metric=quote(metric), table=table, statuses=placeholders, figures=figure_sql,
-                             page_columns=page_columns, limit=limit_sql)
+                             page_columns=page_columns, limit=limit_sql, names=names, names_join=names_join("page"))
         params = (year, *year_statuses, year, *year_statuses, year - 1, *year_statuses, year, *year_statuses,
                   year - 1, *year_statuses)
     elif paged:
         sql = RANKED_PAGE_SQL.format(
             metric=quote(metric), table=table, statuses=placeholders, scope=scope_sql,
             ahead_scope=scope_sql.replace(" AND ", " AND ahead."), figures=figure_sql,
-            page_columns=page_columns, conditions=conditions, limit=limit_sql,
+            page_columns=page_columns, conditions=conditions, limit=limit_sql, names=names,
+            names_join=names_join("page"),
         )
         params = (year, *year_statuses, *scope_params, *condition_params, year - 1, *year_statuses, *scope_params,
                   year - 1, *year_statuses)
@@ -560,18 +573,21 @@ def ranked_villages(scope: Scope, year: int, year_statuses: Sequence[str], metri
         sql = RANKED_SQL.format(
             metric=quote(metric), table=table, statuses=placeholders, scope=scope_sql, figures=figure_sql,
             figure_columns="".join(f", cur.{quote(f)}" for f in figures),
-            conditions=conditions, order=SQL_SORTS[sort], limit=limit_sql,
+            shown_columns="".join(f", shown.{quote(f)}" for f in figures),
+            conditions=conditions, order=SQL_SORTS[sort], limit=limit_sql, names=names, names_join=names_join("shown"),
         )
         params = (year, *year_statuses, *scope_params, year - 1, *year_statuses, *scope_params, *condition_params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
     rows, total = [], fetched[0][8] if fetched else 0
-    for village_id, town_id, county_id, status, value, rank, previous_value, previous_rank, _, *rest in fetched:
+    for (village_id, town_id, county_id, status, value, rank, previous_value, previous_rank, _, name, code, town_name,
+         *rest) in fetched:
         value = _money(value)
         row = VillageRow(village_id=village_id, town_id=town_id, county_id=county_id, status=status, value=value,
                          figures={metric: value, **{f: _money(v) for f, v in zip(figures, rest, strict=True)}},
-                         rank=rank, previous_value=_money(previous_value), previous_rank=previous_rank)
+                         rank=rank, previous_value=_money(previous_value), previous_rank=previous_rank, name=name,
+                         code=code, town_name=town_name)
         county_rules = rules.for_county(county_id)
         row.tier = county_rules.tier_of(row.figures)
         row.weak = county_rules.is_weak(row.figures)
@@ -595,15 +611,6 @@ def village_condition(rules: ScopeRules, *, tier: str = "", weak_only: bool = Fa
         weak = rules.q(Rules.weak_q)
         condition = weak if condition is None else condition & weak
     return condition
-
-
-def attach_names(rows: Sequence[VillageRow]) -> Sequence[VillageRow]:
-    """Names and codes for the rows shown (1 query, whatever the page size)."""
-    names = {pk: (name, code, town) for pk, name, code, town in Village.objects.filter(
-        pk__in=[r.village_id for r in rows]).values_list("pk", "name", "code", "town__name")}
-    for row in rows:
-        row.name, row.code, row.town_name = names.get(row.village_id, ("", "", ""))
-    return rows
 
 
 # Party organisations and clusters ---------------------------------------------------------------------

@@ -308,7 +308,6 @@ def village_table(request):
                 number = 1
                 rows, total = ranked(sort=sort, limit=PAGE_SIZE)
             page_info = PageInfo(number=number, count=total)
-        selectors.attach_names(rows)
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
             f"村排名-{scope.label}-{page.year}", "村排名",
