@@ -206,7 +206,14 @@ def overview(request):
         children = data.units
         tier_chart = charts.tier_stack([u.name for u in children], rules.labels, [u.bands for u in children],
                                        f"各{'县' if scope.level == 'province' else '镇'}梯队分布（{page.year}年）")
-        if scope.level == "county":
+        if scope.level == "province":
+            # Counties only: 25,000 village boxes would be unreadable (and slow); each county's
+            # overview has its towns and villages.
+            treemap_chart = charts.treemap(
+                ["scope", *(f"c{u.pk}" for u in children)], [scope.label, *(u.name for u in children)],
+                ["", *("scope" for _ in children)], [Decimal(0), *(u.sums["total_income"] for u in children)],
+                f"各县（市、区）总收入（{page.year}年）")
+        else:
             named = ranking
             treemap_chart = charts.treemap(
                 ["scope", *(f"t{u.pk}" for u in children), *(f"v{r.village_id}" for r in named)],
