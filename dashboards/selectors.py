@@ -430,7 +430,7 @@ WITH cur AS (
     FROM {table} WHERE year = %s AND status IN ({statuses}){scope}
 ), shown AS (
     SELECT cur.village_id, cur.town_id, cur.county_id, cur.status, cur.value, cur.rnk, prev.value AS prev_value,
-           prev.rnk AS prev_rnk, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY {order}) AS ordinal{figure_columns}
+           prev.rnk AS prev_rnk, COUNT(*) OVER () AS total{sort_columns}{figure_columns}
     FROM cur LEFT JOIN prev ON prev.village_id = cur.village_id
     WHERE 1 = 1{conditions}
     ORDER BY {order}{limit}
@@ -438,7 +438,7 @@ WITH cur AS (
 SELECT shown.village_id, shown.town_id, shown.county_id, shown.status, shown.value, shown.rnk, shown.prev_value,
        shown.prev_rnk, shown.total{names}{shown_columns}
 FROM shown{names_join}
-ORDER BY shown.ordinal
+ORDER BY {shown_order}
 """
 # The usual page (best first): rank this year with a window, cut the page, and only then find last
 # year's rank of the page's villages by counting who was ahead (an index-only count per row) instead
@@ -489,14 +489,16 @@ ORDER BY page.value DESC, page.village_id
 TOP_DEPTH = 1000
 # "* 1.0": SQLite keeps whole-yuan amounts as integers and would divide them as integers.
 GROWTH_SQL = "CASE WHEN prev.value > 0 THEN (cur.value - prev.value) * 1.0 / prev.value END"
+# Each sort as its keys (expression, direction), the last ones breaking ties.
+TIES = (("cur.rnk", "ASC"), ("cur.village_id", "ASC"))
 SQL_SORTS = {
-    "rank": "cur.rnk, cur.village_id",
-    "-rank": "cur.rnk DESC, cur.village_id",
-    "growth": f"{GROWTH_SQL} DESC NULLS LAST, cur.rnk, cur.village_id",
-    "-growth": f"{GROWTH_SQL} ASC NULLS LAST, cur.rnk, cur.village_id",
-    "change": "(prev.rnk - cur.rnk) DESC NULLS LAST, cur.rnk, cur.village_id",
-    "-change": "(prev.rnk - cur.rnk) ASC NULLS LAST, cur.rnk, cur.village_id",
-    "town": "cur.town_id, cur.rnk, cur.village_id",
+    "rank": TIES,
+    "-rank": (("cur.rnk", "DESC"), ("cur.village_id", "ASC")),
+    "growth": ((GROWTH_SQL, "DESC NULLS LAST"), *TIES),
+    "-growth": ((GROWTH_SQL, "ASC NULLS LAST"), *TIES),
+    "change": (("(prev.rnk - cur.rnk)", "DESC NULLS LAST"), *TIES),
+    "-change": (("(prev.rnk - cur.rnk)", "ASC NULLS LAST"), *TIES),
+    "town": (("cur.town_id", "ASC"), *TIES),
 }
 
 
@@ -570,11 +572,16 @@ def ranked_villages(scope: Scope, year: int, year_statuses: Sequence[str], metri
         params = (year, *year_statuses, *scope_params, *condition_params, year - 1, *year_statuses, *scope_params,
                   year - 1, *year_statuses)
     else:
+        # The sort keys become columns, so that the page is sorted again after the names are joined.
+        keys = SQL_SORTS[sort]
         sql = RANKED_SQL.format(
             metric=quote(metric), table=table, statuses=placeholders, scope=scope_sql, figures=figure_sql,
             figure_columns="".join(f", cur.{quote(f)}" for f in figures),
             shown_columns="".join(f", shown.{quote(f)}" for f in figures),
-            conditions=conditions, order=SQL_SORTS[sort], limit=limit_sql, names=names, names_join=names_join("shown"),
+            sort_columns="".join(f", {expression} AS sort_{i}" for i, (expression, _) in enumerate(keys)),
+            order=", ".join(f"sort_{i} {direction}" for i, (_, direction) in enumerate(keys)),
+            shown_order=", ".join(f"shown.sort_{i} {direction}" for i, (_, direction) in enumerate(keys)),
+            conditions=conditions, limit=limit_sql, names=names, names_join=names_join("shown"),
         )
         params = (year, *year_statuses, *scope_params, year - 1, *year_statuses, *scope_params, *condition_params)
     with connection.cursor() as cursor:
