@@ -13,11 +13,23 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
 from django.db import connections
-from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DecimalField,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from config.db_routers import read_db
-from ledger.models import LedgerLine, LedgerYear, Share
+from ledger.models import MONEY, LedgerLine, LedgerYear, Share
 from villages.models import County, Enterprise, PartyOrganization, Town, Village
 
 from .aggregates import Median
@@ -27,8 +39,7 @@ from .rules import BELOW_TIERS, Rules, ScopeRules
 APPROVED = (LedgerYear.Status.APPROVED,)
 APPROVED_AND_SUBMITTED = (LedgerYear.Status.APPROVED, LedgerYear.Status.SUBMITTED)
 CENT = Decimal("0.01")
-# The year's sums the overview shows (总收入, 经营性收入 and the parts of its composition chart).
-HEADLINE_SUMS = ("total_income", "operating_income", "investment_income", "subsidy_income")
+MONEY_FIELD = DecimalField(**MONEY)
 ZERO = Decimal("0.00")
 
 
@@ -123,29 +134,23 @@ def _count(condition: Q | None) -> Count | Value:
 
 
 def _summary(scope: Scope, year: int, rules: ScopeRules, units: Sequence["UnitRow"], trend: Sequence[dict]) -> Overview:
-    """The headline figures, added up from the year's units (1 query: the villages in scope).
-
-    The units' rows already hold each unit's sums, tiers, 薄弱村 and 空壳村 for the year, and the
-    trend holds last year: summing those is exact and spares a scan of the scope's two years.
-    """
-    def total(values) -> Decimal:
-        return sum(values, ZERO)
-
-    reporting = sum(u.villages for u in units)
-    figures = {figure: total(u.sums[figure] for u in units) for figure in HEADLINE_SUMS}
+    """The headline: the trend's rows of the year and of last year, with the tiers, 薄弱村 and 空壳村
+    added up from the year's units (1 query: the villages in scope). No scan of its own."""
+    this = next((r for r in trend if r["year"] == year), {})
     last = next((r for r in trend if r["year"] == year - 1), {})
+    reporting = this.get("n", 0)
+    total_income, operating = this.get("total_income") or ZERO, this.get("operating_income") or ZERO
+    investment, subsidy = this.get("investment_income") or ZERO, this.get("subsidy_income") or ZERO
     main = rules.main
     tiers = [(t.label, t.description, sum(u.bands[i] for u in units)) for i, t in enumerate(main.tiers)]
     tiers.append((BELOW_TIERS, "", sum(u.bands[-1] for u in units)))
-    operating, investment = figures["operating_income"], figures["investment_income"]
-    subsidy, total_income = figures["subsidy_income"], figures["total_income"]
     return Overview(
         year=year, villages_in_scope=Village.objects.filter(**village_filter(scope)).count(), reporting=reporting,
         total_income=total_income, operating_income=operating, operating_mean=mean(operating, reporting),
         previous_reporting=last.get("n", 0), previous_total_income=last.get("total_income") or ZERO,
         previous_operating_mean=last.get("operating_mean"),
         tier_counts=tiers, weak=sum(u.weak for u in units), shell=sum(u.shell for u in units),
-        as_of=max((u.as_of for u in units if u.as_of is not None), default=None),
+        as_of=this.get("as_of"),
         # 总收入 = 经营收入 + 发包及上交收入 + 投资收益 + 补助收入 + 其他收入, so the parts follow from the summary.
         composition=[
             ("经营及发包收入", operating - investment), ("投资收益", investment), ("补助收入", subsidy),
@@ -168,12 +173,11 @@ def overview_page(scope: Scope, year: int, year_statuses: Sequence[str], metric:
     `years`, the years with data), whatever the size of the scope.
 
     The yearly trend is the one read over every year of the scope; the headline comes from the
-    units' rows of the year and the trend's last year, not from a scan of its own.
+    trend's rows and the units' rows of the year, not from a scan of its own.
     """
     by = "county" if scope.level == "province" else "town"
-    trend = yearly_trend(scope, year_statuses, years)
-    units = unit_table(scope, year, year_statuses, metric, rules, by=by, headline=True,
-                       previous=scope.level != "town")
+    trend = yearly_trend(scope, year_statuses, years, detail_year=year)
+    units = unit_table(scope, year, year_statuses, metric, rules, by=by, previous=scope.level != "town")
     # Every village for a county's or a town's treemap; the TOP 10 only for the whole province.
     villages, _ = ranked_villages(scope, year, year_statuses, metric, rules,
                                   limit=10 if scope.level == "province" else None)
@@ -189,29 +193,54 @@ def village_filter(scope: Scope) -> dict:
     return {}
 
 
-def yearly_trend(scope: Scope, year_statuses: Sequence[str], years: Sequence[int] | None = None) -> list[dict]:
-    """Per year: villages reporting, total income, operating income and its mean (1 query; 2 without `years`).
+# The overview's headline needs these of its year too (投资收益 and 补助收入 for the composition chart,
+# the latest change for "数据截至"): the trend reads them for that year alone.
+DETAIL_FIGURES = {"sum_investment": ("investment_income", Sum, MONEY_FIELD),
+                  "sum_subsidy": ("subsidy_income", Sum, MONEY_FIELD), "as_of": ("updated_at", Max, DateTimeField())}
+
+
+def yearly_trend(scope: Scope, year_statuses: Sequence[str], years: Sequence[int] | None = None, *,
+                 detail_year: int | None = None) -> list[dict]:
+    """Per year: villages reporting, 总收入, 经营性收入 and its mean (1 query; 2 for a province
+    without `years`). With `detail_year`, each row also has "investment_income", "subsidy_income" and
+    "as_of" (the latest change), None but in that year.
 
     A town's or a county's years are a few thousand rows, read at once by one GROUP BY. A province's
     are hundreds of thousands: there one SELECT per year, joined by UNION ALL, lets PostgreSQL read
-    each year off the narrow `dash_ly_year_sums` index (dashboards migration 0003) instead of
-    scanning the whole table (27 ms instead of 45 for 250,000 village-years).
+    each year off the covering `dash_ly_year_sums` index (dashboards migration 0003) instead of
+    scanning the whole table (about 27 ms instead of 45 for 250,000 village-years).
     """
-    def sums(queryset):
+    def sums(queryset, details: dict):
         # COUNT(*), not COUNT(id): the index does not hold the id.
         return queryset.order_by().values("year").annotate(
-            n=Count("*"), sum_total=Sum("total_income"), sum_operating=Sum("operating_income"))
+            n=Count("*"), sum_total=Sum("total_income"), sum_operating=Sum("operating_income"), **details)
+
+    def details(year: int | None) -> dict:
+        if detail_year is None:
+            return {}
+        if year is None:  # one GROUP BY over every year
+            return {name: aggregate(column, filter=Q(year=detail_year))
+                    for name, (column, aggregate, _) in DETAIL_FIGURES.items()}
+        if year == detail_year:
+            return {name: aggregate(column) for name, (column, aggregate, _) in DETAIL_FIGURES.items()}
+        return {name: Value(None, output_field=field) for name, (_, _, field) in DETAIL_FIGURES.items()}
 
     if scope.level != "province":
-        rows = sums(scope.ledger_years(year_statuses))
+        rows = sums(scope.ledger_years(year_statuses), details(None))
     else:
         if years is None:
             years = available_years(scope, year_statuses)
-        per_year = [sums(scope.ledger_years(year_statuses).filter(year=year)) for year in years]
+        per_year = [sums(scope.ledger_years(year_statuses).filter(year=year), details(year)) for year in years]
         rows = per_year[0].union(*per_year[1:], all=True) if per_year else []
-    return [{"year": r["year"], "n": r["n"], "total_income": _money(r["sum_total"]),
-             "operating_income": _money(r["sum_operating"]), "operating_mean": mean(_money(r["sum_operating"]), r["n"])}
-            for r in sorted(rows, key=lambda r: r["year"])]
+    trend = []
+    for r in sorted(rows, key=lambda r: r["year"]):
+        row = {"year": r["year"], "n": r["n"], "total_income": _money(r["sum_total"]),
+               "operating_income": _money(r["sum_operating"]), "operating_mean": mean(_money(r["sum_operating"]), r["n"])}
+        if detail_year is not None:
+            row |= {"investment_income": _money(r["sum_investment"]), "subsidy_income": _money(r["sum_subsidy"]),
+                    "as_of": r["as_of"]}
+        trend.append(row)
+    return trend
 
 
 # Town (and county) league table -------------------------------------------------------------------------
@@ -233,10 +262,8 @@ class UnitRow:
     bands: list[int] = field(default_factory=list)  # villages in each tier, then below the tiers
     weak: int = 0
     shell: int = 0
+    total_income: Decimal | None = None  # 总收入 of its villages, whatever the figure ranked by (treemaps)
     rank: int = 0
-    # With `headline`: the year's sums of HEADLINE_SUMS and the latest change, for the overview.
-    sums: dict = field(default_factory=dict)
-    as_of: object = None
 
     @cached_property  # the sort key by default, read again by the rank and the page
     def mean(self) -> Decimal | None:
@@ -275,9 +302,10 @@ UNIT_SORTS = {
 
 
 def _unit_statistics(rules: ScopeRules, metric: str) -> dict:
-    """Per unit: median, highest, villages over each tier line and in each tier, 薄弱村, 空壳村."""
+    """Per unit: median, highest, villages over each tier line and in each tier, 薄弱村, 空壳村, 总收入."""
     aggregates = {
-        "median": Median(metric), "highest": Max(metric), "weak": _count(rules.q(Rules.weak_q)),
+        "median": Median(metric), "highest": Max(metric), "sum_total_income": Sum("total_income"),
+        "weak": _count(rules.q(Rules.weak_q)),
         "shell": _count(rules.q(Rules.shell_q)), "below": _count(rules.q(Rules.below_q)),
     }
     for tier in rules.main.tiers:
@@ -289,6 +317,7 @@ def _unit_statistics(rules: ScopeRules, metric: str) -> dict:
 def _set_statistics(row: UnitRow, r: dict, rules: ScopeRules) -> None:
     tiers = rules.main.tiers
     row.median, row.highest, row.weak, row.shell = r["median"], r["highest"], r["weak"], r["shell"]
+    row.total_income = r["sum_total_income"] or ZERO
     row.over_line = [r[f"line_{t.position}"] for t in tiers]
     row.bands = [*(r[f"band_{t.position}"] for t in tiers), r["below"]]
 
@@ -331,26 +360,14 @@ def _ranked_units(scope: Scope, year: int, year_statuses: Sequence[str], metric:
 
 
 def unit_table(scope: Scope, year: int, year_statuses: Sequence[str], metric: str, rules: ScopeRules, *,
-               by: str = "town", sort: str = "mean", headline: bool = False, previous: bool = True
-               ) -> list[UnitRow]:
+               by: str = "town", sort: str = "mean", previous: bool = True) -> list[UnitRow]:
     """One row per town (or county) of the scope with its statistics, ranked (3 queries: the year,
-    last year, the names).
-
-    `headline` adds the sums and the latest change the overview adds up; `previous=False` skips last
-    year (growth is then unknown).
+    last year, the names; `previous=False` skips last year, and growth is then unknown).
     """
-    aggregates = _unit_statistics(rules, metric)
-    if headline:
-        aggregates |= {f"sum_{figure}": Sum(figure) for figure in HEADLINE_SUMS}
-        aggregates["as_of"] = Max("updated_at")
     rows, found = _ranked_units(scope, year, year_statuses, metric, by=by, sort=sort, previous=previous,
-                                aggregates=aggregates)
+                                aggregates=_unit_statistics(rules, metric))
     for row in rows:
-        r = found[row.pk]
-        _set_statistics(row, r, rules)
-        if headline:
-            row.sums = {figure: r[f"sum_{figure}"] or ZERO for figure in HEADLINE_SUMS}
-            row.as_of = r["as_of"]
+        _set_statistics(row, found[row.pk], rules)
     return rows
 
 

@@ -211,7 +211,7 @@ def overview(request):
             # overview has its towns and villages.
             treemap_chart = charts.treemap(
                 ["scope", *(f"c{u.pk}" for u in children)], [scope.label, *(u.name for u in children)],
-                ["", *("scope" for _ in children)], [Decimal(0), *(u.sums["total_income"] for u in children)],
+                ["", *("scope" for _ in children)], [Decimal(0), *(u.total_income for u in children)],
                 f"各县（市、区）总收入（{page.year}年）")
         else:
             named = ranking

@@ -7,6 +7,7 @@ import pytest
 from dashboards import selectors
 from dashboards.rules import scope_rules
 from dashboards.services import ThresholdInput, tier_scheme_update
+from ledger.models import LedgerYear
 from villages.models import PartyOrganization, PartyOrganizationMembership
 
 from . import dashboard_data
@@ -66,6 +67,9 @@ def test_overview_headline_adds_up_the_villages_of_a_town_and_of_the_province(wo
         assert summary.operating_mean == Decimal("3105555.56")  # (1796万 + 999万) / 9
         assert [u.name for u in page.units] == ["沁阳市", "扬中市"]
     assert summary.total_income == sum(amount for _, amount in summary.composition)
+    assert dict(summary.composition)["补助收入"] == 634 * WAN  # 八桥镇's villages in 2021; 宋寨村 has none
+    latest = LedgerYear.objects.filter(year=2021, status="approved", **scope.ledger_filter).latest("updated_at")
+    assert summary.as_of == latest.updated_at
     assert [r["year"] for r in page.trend] == [2020, 2021]
     assert page.trend[-1]["total_income"] == summary.total_income
 
