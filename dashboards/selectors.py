@@ -10,13 +10,26 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from django.db import connections
-from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DecimalField,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from config.db_routers import read_db
-from ledger.models import LedgerLine, LedgerYear, Share
+from ledger.models import MONEY, LedgerLine, LedgerYear, Share
 from villages.models import County, Enterprise, PartyOrganization, Town, Village
 
 from .aggregates import Median
@@ -26,6 +39,7 @@ from .rules import BELOW_TIERS, Rules, ScopeRules
 APPROVED = (LedgerYear.Status.APPROVED,)
 APPROVED_AND_SUBMITTED = (LedgerYear.Status.APPROVED, LedgerYear.Status.SUBMITTED)
 CENT = Decimal("0.01")
+MONEY_FIELD = DecimalField(**MONEY)
 ZERO = Decimal("0.00")
 
 
@@ -115,50 +129,60 @@ class Overview:
         return growth_pct(self.operating_mean, self.previous_operating_mean)
 
 
-def _count(condition: Q | None, **extra) -> Count | Value:
-    return Count("pk", filter=condition & Q(**extra) if extra else condition) if condition is not None else Value(0)
+def _count(condition: Q | None) -> Count | Value:
+    return Count("pk", filter=condition) if condition is not None else Value(0)
 
 
-def overview(scope: Scope, year: int, year_statuses: Sequence[str], rules: ScopeRules) -> Overview:
-    """The headline figures of a scope and year, with last year's for growth (2 queries)."""
-    this, last = Q(year=year), Q(year=year - 1)
+def _summary(scope: Scope, year: int, rules: ScopeRules, units: Sequence["UnitRow"], trend: Sequence[dict]) -> Overview:
+    """The headline: the trend's rows of the year and of last year, with the tiers, 薄弱村 and 空壳村
+    added up from the year's units (1 query: the villages in scope). No scan of its own."""
+    this = next((r for r in trend if r["year"] == year), {})
+    last = next((r for r in trend if r["year"] == year - 1), {})
+    reporting = this.get("n", 0)
+    total_income, operating = this.get("total_income") or ZERO, this.get("operating_income") or ZERO
+    investment, subsidy = this.get("investment_income") or ZERO, this.get("subsidy_income") or ZERO
     main = rules.main
-    aggregates = {
-        "reporting": Count("pk", filter=this),
-        "sum_total": Sum("total_income", filter=this),
-        "sum_operating": Sum("operating_income", filter=this),
-        "sum_investment": Sum("investment_income", filter=this),
-        "sum_subsidy": Sum("subsidy_income", filter=this),
-        "previous_reporting": Count("pk", filter=last),
-        "previous_total_income": Sum("total_income", filter=last),
-        "previous_operating_income": Sum("operating_income", filter=last),
-        "as_of": Max("updated_at", filter=this),
-        "weak": _count(rules.q(Rules.weak_q), year=year),
-        "shell": _count(rules.q(Rules.shell_q), year=year),
-        "below": _count(rules.q(Rules.below_q), year=year),
-    }
-    for tier in main.tiers:
-        aggregates[f"tier_{tier.position}"] = _count(rules.q(lambda r, p=tier.position: r.band_q(p)), year=year)
-    row = scope.ledger_years(year_statuses).filter(year__in=[year, year - 1]).aggregate(**aggregates)
-    villages = Village.objects.filter(**village_filter(scope)).count()
-    total = row["sum_total"] or ZERO
-    operating = row["sum_operating"] or ZERO
-    investment = row["sum_investment"] or ZERO
-    subsidy = row["sum_subsidy"] or ZERO
-    tiers = [(t.label, t.description, row[f"tier_{t.position}"]) for t in main.tiers]
-    tiers.append((BELOW_TIERS, "", row["below"]))
+    tiers = [(t.label, t.description, sum(u.bands[i] for u in units)) for i, t in enumerate(main.tiers)]
+    tiers.append((BELOW_TIERS, "", sum(u.bands[-1] for u in units)))
     return Overview(
-        year=year, villages_in_scope=villages, reporting=row["reporting"], total_income=total,
-        operating_income=operating, operating_mean=mean(operating, row["reporting"]),
-        previous_reporting=row["previous_reporting"], previous_total_income=row["previous_total_income"] or ZERO,
-        previous_operating_mean=mean(row["previous_operating_income"], row["previous_reporting"]),
-        tier_counts=tiers, weak=row["weak"], shell=row["shell"], as_of=row["as_of"],
+        year=year, villages_in_scope=Village.objects.filter(**village_filter(scope)).count(), reporting=reporting,
+        total_income=total_income, operating_income=operating, operating_mean=mean(operating, reporting),
+        previous_reporting=last.get("n", 0), previous_total_income=last.get("total_income") or ZERO,
+        previous_operating_mean=last.get("operating_mean"),
+        tier_counts=tiers, weak=sum(u.weak for u in units), shell=sum(u.shell for u in units),
+        as_of=this.get("as_of"),
         # 总收入 = 经营收入 + 发包及上交收入 + 投资收益 + 补助收入 + 其他收入, so the parts follow from the summary.
         composition=[
             ("经营及发包收入", operating - investment), ("投资收益", investment), ("补助收入", subsidy),
-            ("其他收入", total - operating - subsidy),
+            ("其他收入", total_income - operating - subsidy),
         ],
     )
+
+
+@dataclass
+class OverviewPage:
+    summary: Overview
+    units: list["UnitRow"]  # the towns of a county, the counties of the province; none for a town
+    villages: list["VillageRow"]  # ranked, named: every village of a town or county, the top 10 of the province
+    trend: list[dict]
+
+
+def overview_page(scope: Scope, year: int, year_statuses: Sequence[str], metric: str, rules: ScopeRules, *,
+                  years: Sequence[int] | None = None) -> OverviewPage:
+    """Everything the overview shows, in 6 queries (5 for a town; for the province one more without
+    `years`, the years with data), whatever the size of the scope.
+
+    The yearly trend is the one read over every year of the scope; the headline comes from the
+    trend's rows and the units' rows of the year, not from a scan of its own.
+    """
+    by = "county" if scope.level == "province" else "town"
+    trend = yearly_trend(scope, year_statuses, years, detail_year=year)
+    units = unit_table(scope, year, year_statuses, metric, rules, by=by, previous=scope.level != "town")
+    # Every village for a county's or a town's treemap; the TOP 10 only for the whole province.
+    villages, _ = ranked_villages(scope, year, year_statuses, metric, rules,
+                                  limit=10 if scope.level == "province" else None)
+    return OverviewPage(summary=_summary(scope, year, rules, units, trend),
+                        units=units if scope.level != "town" else [], villages=villages, trend=trend)
 
 
 def village_filter(scope: Scope) -> dict:
@@ -169,13 +193,54 @@ def village_filter(scope: Scope) -> dict:
     return {}
 
 
-def yearly_trend(scope: Scope, year_statuses: Sequence[str]) -> list[dict]:
-    """Per year: villages reporting, total income, operating income and its mean (1 query)."""
-    rows = (scope.ledger_years(year_statuses).order_by().values("year")
-            .annotate(n=Count("pk"), sum_total=Sum("total_income"), sum_operating=Sum("operating_income"))
-            .order_by("year"))
-    return [{"year": r["year"], "n": r["n"], "total_income": r["sum_total"], "operating_income": r["sum_operating"],
-             "operating_mean": mean(r["sum_operating"], r["n"])} for r in rows]
+# The overview's headline needs these of its year too (投资收益 and 补助收入 for the composition chart,
+# the latest change for "数据截至"): the trend reads them for that year alone.
+DETAIL_FIGURES = {"sum_investment": ("investment_income", Sum, MONEY_FIELD),
+                  "sum_subsidy": ("subsidy_income", Sum, MONEY_FIELD), "as_of": ("updated_at", Max, DateTimeField())}
+
+
+def yearly_trend(scope: Scope, year_statuses: Sequence[str], years: Sequence[int] | None = None, *,
+                 detail_year: int | None = None) -> list[dict]:
+    """Per year: villages reporting, 总收入, 经营性收入 and its mean (1 query; 2 for a province
+    without `years`). With `detail_year`, each row also has "investment_income", "subsidy_income" and
+    "as_of" (the latest change), None but in that year.
+
+    A town's or a county's years are a few thousand rows, read at once by one GROUP BY. A province's
+    are hundreds of thousands: there one SELECT per year, joined by UNION ALL, lets PostgreSQL read
+    each year off the covering `dash_ly_year_sums` index (dashboards migration 0003) instead of
+    scanning the whole table (about 27 ms instead of 45 for 250,000 village-years).
+    """
+    def sums(queryset, details: dict):
+        # COUNT(*), not COUNT(id): the index does not hold the id.
+        return queryset.order_by().values("year").annotate(
+            n=Count("*"), sum_total=Sum("total_income"), sum_operating=Sum("operating_income"), **details)
+
+    def details(year: int | None) -> dict:
+        if detail_year is None:
+            return {}
+        if year is None:  # one GROUP BY over every year
+            return {name: aggregate(column, filter=Q(year=detail_year))
+                    for name, (column, aggregate, _) in DETAIL_FIGURES.items()}
+        if year == detail_year:
+            return {name: aggregate(column) for name, (column, aggregate, _) in DETAIL_FIGURES.items()}
+        return {name: Value(None, output_field=field) for name, (_, _, field) in DETAIL_FIGURES.items()}
+
+    if scope.level != "province":
+        rows = sums(scope.ledger_years(year_statuses), details(None))
+    else:
+        if years is None:
+            years = available_years(scope, year_statuses)
+        per_year = [sums(scope.ledger_years(year_statuses).filter(year=year), details(year)) for year in years]
+        rows = per_year[0].union(*per_year[1:], all=True) if per_year else []
+    trend = []
+    for r in sorted(rows, key=lambda r: r["year"]):
+        row = {"year": r["year"], "n": r["n"], "total_income": _money(r["sum_total"]),
+               "operating_income": _money(r["sum_operating"]), "operating_mean": mean(_money(r["sum_operating"]), r["n"])}
+        if detail_year is not None:
+            row |= {"investment_income": _money(r["sum_investment"]), "subsidy_income": _money(r["sum_subsidy"]),
+                    "as_of": r["as_of"]}
+        trend.append(row)
+    return trend
 
 
 # Town (and county) league table -------------------------------------------------------------------------
@@ -188,17 +253,19 @@ class UnitRow:
     parent_name: str
     villages: int
     total: Decimal
-    median: Decimal | None
-    highest: Decimal | None
-    over_line: list[int]  # villages over each tier line, by tier position
-    bands: list[int]  # villages in each tier, then below the tiers
-    weak: int
-    shell: int
     previous_total: Decimal | None
     previous_villages: int
+    # The statistics (`_unit_statistics`).
+    median: Decimal | None = None
+    highest: Decimal | None = None
+    over_line: list[int] = field(default_factory=list)  # villages over each tier line, by tier position
+    bands: list[int] = field(default_factory=list)  # villages in each tier, then below the tiers
+    weak: int = 0
+    shell: int = 0
+    total_income: Decimal | None = None  # 总收入 of its villages, whatever the figure ranked by (treemaps)
     rank: int = 0
 
-    @property
+    @cached_property  # the sort key by default, read again by the rank and the page
     def mean(self) -> Decimal | None:
         return mean(self.total, self.villages)
 
@@ -234,43 +301,99 @@ UNIT_SORTS = {
 }
 
 
-def unit_table(scope: Scope, year: int, year_statuses: Sequence[str], metric: str, rules: ScopeRules, *,
-               by: str = "town", sort: str = "mean") -> list[UnitRow]:
-    """One row per town (or county) of the scope, ranked: one GROUP BY for the year, one for last year."""
-    assert metric in FIGURE_NAMES and by in ("town", "county")
-    main = rules.main
+def _unit_statistics(rules: ScopeRules, metric: str) -> dict:
+    """Per unit: median, highest, villages over each tier line and in each tier, 薄弱村, 空壳村, 总收入."""
     aggregates = {
-        "villages": Count("pk"), "total": Sum(metric), "median": Median(metric), "highest": Max(metric),
-        "weak": _count(rules.q(Rules.weak_q)), "shell": _count(rules.q(Rules.shell_q)),
-        "below": _count(rules.q(Rules.below_q)),
+        "median": Median(metric), "highest": Max(metric), "sum_total_income": Sum("total_income"),
+        "weak": _count(rules.q(Rules.weak_q)),
+        "shell": _count(rules.q(Rules.shell_q)), "below": _count(rules.q(Rules.below_q)),
     }
-    for tier in main.tiers:
+    for tier in rules.main.tiers:
         aggregates[f"line_{tier.position}"] = _count(rules.q(lambda r, p=tier.position: r.line_q(p)))
         aggregates[f"band_{tier.position}"] = _count(rules.q(lambda r, p=tier.position: r.band_q(p)))
-    parent = "county__name" if by == "town" else "city"
-    current = (scope.ledger_years(year_statuses).filter(year=year).order_by()
-               .values(unit=F(f"{by}_id"), unit_name=F(f"{by}__name"), unit_code=F(f"{by}__code"),
-                       parent=F(f"{by}__{parent}"))
-               .annotate(**aggregates))
-    previous = {
-        r["unit"]: r for r in scope.ledger_years(year_statuses).filter(year=year - 1).order_by()
-        .values(unit=F(f"{by}_id")).annotate(total=Sum(metric), villages=Count("pk"))
-    }
+    return aggregates
+
+
+def _set_statistics(row: UnitRow, r: dict, rules: ScopeRules) -> None:
+    tiers = rules.main.tiers
+    row.median, row.highest, row.weak, row.shell = r["median"], r["highest"], r["weak"], r["shell"]
+    row.total_income = r["sum_total_income"] or ZERO
+    row.over_line = [r[f"line_{t.position}"] for t in tiers]
+    row.bands = [*(r[f"band_{t.position}"] for t in tiers), r["below"]]
+
+
+def _ranked_units(scope: Scope, year: int, year_statuses: Sequence[str], metric: str, *, by: str, sort: str,
+                  previous: bool, aggregates: dict) -> tuple[list[UnitRow], dict]:
+    """The units with data in `year`, ranked by `sort`, and each unit's row of `aggregates` (3 queries).
+
+    The GROUP BY is on the unit's id alone and the names come in a query of their own: grouping by
+    the joined names as well made PostgreSQL sort every village-year by text (10 ms for 1,250 towns).
+    """
+    assert metric in FIGURE_NAMES and by in ("town", "county")
+    current = {r["unit"]: r for r in scope.ledger_years(year_statuses).filter(year=year).order_by()
+               .values(unit=F(f"{by}_id")).annotate(villages=Count("pk"), total=Sum(metric), **aggregates)}
+    before = {}
+    if previous:
+        before = {r["unit"]: r for r in scope.ledger_years(year_statuses).filter(year=year - 1).order_by()
+                  .values(unit=F(f"{by}_id")).annotate(total=Sum(metric), villages=Count("pk"))}
+    # The scope's units rather than `pk IN (…)`: a list of 1,250 town ids took longer than the whole table.
+    if by == "town":
+        units = Town.objects.filter(**{"pk": scope.town.pk} if scope.town else
+                                    {"county_id": scope.county.pk} if scope.county else {})
+        units = units.values_list("pk", "name", "code", "county__name")
+    else:
+        units = County.objects.filter(**{"pk": scope.county.pk} if scope.county else {})
+        units = units.values_list("pk", "name", "code", "city")
+    names = {pk: (name, code, parent) for pk, name, code, parent in units}
     rows = []
-    for r in current:
-        before = previous.get(r["unit"], {})
-        rows.append(UnitRow(
-            pk=r["unit"], name=r["unit_name"], code=r["unit_code"], parent_name=r["parent"] or "",
-            villages=r["villages"], total=r["total"] or ZERO, median=r["median"], highest=r["highest"],
-            over_line=[r[f"line_{t.position}"] for t in main.tiers],
-            bands=[*(r[f"band_{t.position}"] for t in main.tiers), r["below"]],
-            weak=r["weak"], shell=r["shell"], previous_total=before.get("total"),
-            previous_villages=before.get("villages", 0),
-        ))
+    for unit, r in current.items():
+        last = before.get(unit, {})
+        name, code, parent = names[unit]
+        # The sort may need a statistic before the others are read (中位数, 薄弱村占比).
+        rows.append(UnitRow(pk=unit, name=name, code=code, parent_name=parent or "", villages=r["villages"],
+                            total=r["total"] or ZERO, previous_total=last.get("total"),
+                            previous_villages=last.get("villages", 0), median=r.get("median"), weak=r.get("weak", 0)))
     key = UNIT_SORTS.get(sort, UNIT_SORTS["mean"])[1]
     rows.sort(key=lambda r: (-key(r), r.code))
     _rank(rows, key)
+    return rows, current
+
+
+def unit_table(scope: Scope, year: int, year_statuses: Sequence[str], metric: str, rules: ScopeRules, *,
+               by: str = "town", sort: str = "mean", previous: bool = True) -> list[UnitRow]:
+    """One row per town (or county) of the scope with its statistics, ranked (3 queries: the year,
+    last year, the names; `previous=False` skips last year, and growth is then unknown).
+    """
+    rows, found = _ranked_units(scope, year, year_statuses, metric, by=by, sort=sort, previous=previous,
+                                aggregates=_unit_statistics(rules, metric))
+    for row in rows:
+        _set_statistics(row, found[row.pk], rules)
     return rows
+
+
+def unit_table_page(scope: Scope, year: int, year_statuses: Sequence[str], metric: str, rules: ScopeRules, *,
+                    by: str = "town", sort: str = "mean", limit: int, offset: int = 0) -> tuple[list[UnitRow], int]:
+    """A page of `unit_table`, and how many units there are in all (4 queries; 3 below the province).
+
+    Ranking takes only counts and sums (and the statistic sorted by, for 中位数 and 薄弱村占比); a
+    province's statistics are then read for the page's units alone, which halves the time for its
+    1,250 towns. A county's dozen towns are read whole.
+    """
+    if scope.level != "province":
+        rows = unit_table(scope, year, year_statuses, metric, rules, by=by, sort=sort)
+        return rows[offset:offset + limit], len(rows)
+    statistics = _unit_statistics(rules, metric)
+    needed = {"median": ["median"], "weak": ["weak"]}.get(sort, [])
+    rows, _ = _ranked_units(scope, year, year_statuses, metric, by=by, sort=sort, previous=True,
+                            aggregates={name: statistics[name] for name in needed})
+    page = rows[offset:offset + limit]
+    if page:
+        found = {r["unit"]: r for r in scope.ledger_years(year_statuses).filter(
+            year=year, **{f"{by}_id__in": [row.pk for row in page]}).order_by()
+            .values(unit=F(f"{by}_id")).annotate(**statistics)}
+        for row in page:
+            _set_statistics(row, found[row.pk], rules)
+    return page, len(rows)
 
 
 def _rank(rows: list, key) -> None:
@@ -322,12 +445,17 @@ WITH cur AS (
 ), prev AS (
     SELECT village_id, {metric} AS value, RANK() OVER (ORDER BY {metric} DESC) AS rnk
     FROM {table} WHERE year = %s AND status IN ({statuses}){scope}
+), shown AS (
+    SELECT cur.village_id, cur.town_id, cur.county_id, cur.status, cur.value, cur.rnk, prev.value AS prev_value,
+           prev.rnk AS prev_rnk, COUNT(*) OVER () AS total{sort_columns}{figure_columns}
+    FROM cur LEFT JOIN prev ON prev.village_id = cur.village_id
+    WHERE 1 = 1{conditions}
+    ORDER BY {order}{limit}
 )
-SELECT cur.village_id, cur.town_id, cur.county_id, cur.status, cur.value, cur.rnk, prev.value, prev.rnk,
-       COUNT(*) OVER (){figure_columns}
-FROM cur LEFT JOIN prev ON prev.village_id = cur.village_id
-WHERE 1 = 1{conditions}
-ORDER BY {order}{limit}
+SELECT shown.village_id, shown.town_id, shown.county_id, shown.status, shown.value, shown.rnk, shown.prev_value,
+       shown.prev_rnk, shown.total{names}{shown_columns}
+FROM shown{names_join}
+ORDER BY {shown_order}
 """
 # The usual page (best first): rank this year with a window, cut the page, and only then find last
 # year's rank of the page's villages by counting who was ahead (an index-only count per row) instead
@@ -347,21 +475,47 @@ SELECT page.village_id, page.town_id, page.county_id, page.status, page.value, p
            SELECT COUNT(*) FROM {table} ahead
            WHERE ahead.year = %s AND ahead.status IN ({statuses}){ahead_scope} AND ahead.{metric} > prev.{metric}
        ) END,
-       page.total{page_columns}
+       page.total{names}{page_columns}
 FROM page LEFT JOIN {table} prev
-    ON prev.village_id = page.village_id AND prev.year = %s AND prev.status IN ({statuses})
+    ON prev.village_id = page.village_id AND prev.year = %s AND prev.status IN ({statuses}){names_join}
 ORDER BY page.rnk, page.village_id
 """
+# The first pages of a whole province, unfiltered (the overview's TOP 10, the table as it opens): read
+# the page straight off the ranking index and give each row its rank by counting who is ahead, this
+# year and last (index-only counts as short as the rank), instead of ranking the whole year.
+TOP_SQL = """
+WITH page AS (
+    SELECT id, village_id, town_id, county_id, status, {metric} AS value{figures}
+    FROM {table} WHERE year = %s AND status IN ({statuses})
+    ORDER BY {metric} DESC, village_id{limit}
+)
+SELECT page.village_id, page.town_id, page.county_id, page.status, page.value,
+       1 + (SELECT COUNT(*) FROM {table} ahead
+            WHERE ahead.year = %s AND ahead.status IN ({statuses}) AND ahead.{metric} > page.value),
+       prev.{metric},
+       CASE WHEN prev.id IS NULL THEN NULL ELSE 1 + (
+           SELECT COUNT(*) FROM {table} ahead
+           WHERE ahead.year = %s AND ahead.status IN ({statuses}) AND ahead.{metric} > prev.{metric}
+       ) END,
+       (SELECT COUNT(*) FROM {table} WHERE year = %s AND status IN ({statuses})){names}{page_columns}
+FROM page LEFT JOIN {table} prev
+    ON prev.village_id = page.village_id AND prev.year = %s AND prev.status IN ({statuses}){names_join}
+ORDER BY page.value DESC, page.village_id
+"""
+# Counting who is ahead costs as much as the rank: past this depth the window above is cheaper.
+TOP_DEPTH = 1000
 # "* 1.0": SQLite keeps whole-yuan amounts as integers and would divide them as integers.
 GROWTH_SQL = "CASE WHEN prev.value > 0 THEN (cur.value - prev.value) * 1.0 / prev.value END"
+# Each sort as its keys (expression, direction), the last ones breaking ties.
+TIES = (("cur.rnk", "ASC"), ("cur.village_id", "ASC"))
 SQL_SORTS = {
-    "rank": "cur.rnk, cur.village_id",
-    "-rank": "cur.rnk DESC, cur.village_id",
-    "growth": f"{GROWTH_SQL} DESC NULLS LAST, cur.rnk, cur.village_id",
-    "-growth": f"{GROWTH_SQL} ASC NULLS LAST, cur.rnk, cur.village_id",
-    "change": "(prev.rnk - cur.rnk) DESC NULLS LAST, cur.rnk, cur.village_id",
-    "-change": "(prev.rnk - cur.rnk) ASC NULLS LAST, cur.rnk, cur.village_id",
-    "town": "cur.town_id, cur.rnk, cur.village_id",
+    "rank": TIES,
+    "-rank": (("cur.rnk", "DESC"), ("cur.village_id", "ASC")),
+    "growth": ((GROWTH_SQL, "DESC NULLS LAST"), *TIES),
+    "-growth": ((GROWTH_SQL, "ASC NULLS LAST"), *TIES),
+    "change": (("(prev.rnk - cur.rnk)", "DESC NULLS LAST"), *TIES),
+    "-change": (("(prev.rnk - cur.rnk)", "ASC NULLS LAST"), *TIES),
+    "town": (("cur.town_id", "ASC"), *TIES),
 }
 
 
@@ -380,7 +534,8 @@ def _subquery(queryset) -> tuple[str, tuple]:
 def ranked_villages(scope: Scope, year: int, year_statuses: Sequence[str], metric: str, rules: ScopeRules, *,
                     villages=None, condition: Q | None = None, sort: str = "rank", limit: int | None = None,
                     offset: int = 0) -> tuple[list[VillageRow], int]:
-    """Villages of the scope with data in `year`, ranked by `metric`, with last year's rank (1 query).
+    """Villages of the scope with data in `year`, ranked by `metric`, with last year's rank and their
+    names (1 query).
 
     `villages` (a Village queryset) and `condition` (on this year's LedgerYear rows: a tier, 薄弱村)
     narrow the rows returned; `sort`, `limit` and `offset` page them. Returns the rows and how
@@ -407,31 +562,56 @@ def ranked_villages(scope: Scope, year: int, year_statuses: Sequence[str], metri
         conditions += f" AND cur.id IN ({sql})"
         condition_params += params
     limit_sql = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
-    if sort == "rank" and limit is not None:
+    table, figure_sql = quote(LedgerYear._meta.db_table), "".join(f", {quote(f)}" for f in figures)
+    page_columns = "".join(f", page.{quote(f)}" for f in figures)
+    # The names of the rows shown, joined once the page is cut.
+    names = ", named_village.name, named_village.code, named_town.name"
+
+    def names_join(rows: str) -> str:
+        return (f" JOIN {quote(Village._meta.db_table)} named_village ON named_village.id = {rows}.village_id"
+                f" JOIN {quote(Town._meta.db_table)} named_town ON named_town.id = named_village.town_id")
+
+    # A town or a county holds a few hundred villages: ranking both years in full is cheapest there
+    # (counting who is ahead row by row took 16 ms for a county's first page, the windows 1 ms).
+    paged = sort == "rank" and limit is not None and scope.level == "province"
+    if paged and not conditions and offset + limit <= TOP_DEPTH:
+        sql = TOP_SQL.format(metric=quote(metric), table=table, statuses=placeholders, figures=figure_sql,
+                             page_columns=page_columns, limit=limit_sql, names=names, names_join=names_join("page"))
+        params = (year, *year_statuses, year, *year_statuses, year - 1, *year_statuses, year, *year_statuses,
+                  year - 1, *year_statuses)
+    elif paged:
         sql = RANKED_PAGE_SQL.format(
-            metric=quote(metric), table=quote(LedgerYear._meta.db_table), statuses=placeholders, scope=scope_sql,
-            ahead_scope=scope_sql.replace(" AND ", " AND ahead."), figures="".join(f", {quote(f)}" for f in figures),
-            page_columns="".join(f", page.{quote(f)}" for f in figures), conditions=conditions, limit=limit_sql,
+            metric=quote(metric), table=table, statuses=placeholders, scope=scope_sql,
+            ahead_scope=scope_sql.replace(" AND ", " AND ahead."), figures=figure_sql,
+            page_columns=page_columns, conditions=conditions, limit=limit_sql, names=names,
+            names_join=names_join("page"),
         )
         params = (year, *year_statuses, *scope_params, *condition_params, year - 1, *year_statuses, *scope_params,
                   year - 1, *year_statuses)
     else:
+        # The sort keys become columns, so that the page is sorted again after the names are joined.
+        keys = SQL_SORTS[sort]
         sql = RANKED_SQL.format(
-            metric=quote(metric), table=quote(LedgerYear._meta.db_table), statuses=placeholders, scope=scope_sql,
-            figures="".join(f", {quote(f)}" for f in figures),
+            metric=quote(metric), table=table, statuses=placeholders, scope=scope_sql, figures=figure_sql,
             figure_columns="".join(f", cur.{quote(f)}" for f in figures),
-            conditions=conditions, order=SQL_SORTS[sort], limit=limit_sql,
+            shown_columns="".join(f", shown.{quote(f)}" for f in figures),
+            sort_columns="".join(f", {expression} AS sort_{i}" for i, (expression, _) in enumerate(keys)),
+            order=", ".join(f"sort_{i} {direction}" for i, (_, direction) in enumerate(keys)),
+            shown_order=", ".join(f"shown.sort_{i} {direction}" for i, (_, direction) in enumerate(keys)),
+            conditions=conditions, limit=limit_sql, names=names, names_join=names_join("shown"),
         )
         params = (year, *year_statuses, *scope_params, year - 1, *year_statuses, *scope_params, *condition_params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
     rows, total = [], fetched[0][8] if fetched else 0
-    for village_id, town_id, county_id, status, value, rank, previous_value, previous_rank, _, *rest in fetched:
+    for (village_id, town_id, county_id, status, value, rank, previous_value, previous_rank, _, name, code, town_name,
+         *rest) in fetched:
         value = _money(value)
         row = VillageRow(village_id=village_id, town_id=town_id, county_id=county_id, status=status, value=value,
                          figures={metric: value, **{f: _money(v) for f, v in zip(figures, rest, strict=True)}},
-                         rank=rank, previous_value=_money(previous_value), previous_rank=previous_rank)
+                         rank=rank, previous_value=_money(previous_value), previous_rank=previous_rank, name=name,
+                         code=code, town_name=town_name)
         county_rules = rules.for_county(county_id)
         row.tier = county_rules.tier_of(row.figures)
         row.weak = county_rules.is_weak(row.figures)
@@ -455,15 +635,6 @@ def village_condition(rules: ScopeRules, *, tier: str = "", weak_only: bool = Fa
         weak = rules.q(Rules.weak_q)
         condition = weak if condition is None else condition & weak
     return condition
-
-
-def attach_names(rows: Sequence[VillageRow]) -> Sequence[VillageRow]:
-    """Names and codes for the rows shown (1 query, whatever the page size)."""
-    names = {pk: (name, code, town) for pk, name, code, town in Village.objects.filter(
-        pk__in=[r.village_id for r in rows]).values_list("pk", "name", "code", "town__name")}
-    for row in rows:
-        row.name, row.code, row.town_name = names.get(row.village_id, ("", "", ""))
-    return rows
 
 
 # Party organisations and clusters ---------------------------------------------------------------------

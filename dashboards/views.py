@@ -14,7 +14,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.forms import formset_factory
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -109,6 +108,14 @@ class Page:
             query["county"] = self.scope.county.pk
         return query
 
+    @property
+    def drill_query(self) -> str:
+        """The parameters a drill-down link keeps: everything but the scope, which the link sets."""
+        query = {"year": self.year, "metric": self.metric}
+        if self.include_submitted:
+            query["submitted"] = 1
+        return urlencode(query)
+
     def query(self, **extra) -> str:
         """The page's parameters as a query string, for links that keep them."""
         query = {**self.scope_query, "year": self.year, "metric": self.metric}
@@ -186,13 +193,9 @@ def overview(request):
     if page.year is None:
         return render(request, "dashboards/overview.html", _context(request, page, empty=True))
     scope, rules = page.scope, scope_rules(page.scope.county_ids)
-    summary = selectors.overview(scope, page.year, page.statuses, rules)
-    # Every village for a county's or a town's treemap; the TOP 10 only for the whole province.
-    ranking, _ = selectors.ranked_villages(scope, page.year, page.statuses, page.metric, rules,
-                                           limit=10 if scope.level == "province" else None)
-    trend_rows = selectors.yearly_trend(scope, page.statuses)
+    data = selectors.overview_page(scope, page.year, page.statuses, page.metric, rules, years=page.years)
+    summary, ranking, trend_rows = data.summary, data.villages, data.trend
     children, treemap_chart, tier_chart = None, None, None
-    selectors.attach_names(ranking)
     if scope.level == "town":
         children = ranking
         treemap_chart = charts.treemap(
@@ -200,11 +203,17 @@ def overview(request):
             ["", *("scope" for _ in children)], [Decimal(0), *(r.figures["total_income"] for r in children)],
             f"{scope.town.name} 各村总收入（{page.year}年）")
     else:
-        children = selectors.unit_table(scope, page.year, page.statuses, page.metric, rules,
-                                         by="county" if scope.level == "province" else "town")
+        children = data.units
         tier_chart = charts.tier_stack([u.name for u in children], rules.labels, [u.bands for u in children],
                                        f"各{'县' if scope.level == 'province' else '镇'}梯队分布（{page.year}年）")
-        if scope.level == "county":
+        if scope.level == "province":
+            # Counties only: 25,000 village boxes would be unreadable (and slow); each county's
+            # overview has its towns and villages.
+            treemap_chart = charts.treemap(
+                ["scope", *(f"c{u.pk}" for u in children)], [scope.label, *(u.name for u in children)],
+                ["", *("scope" for _ in children)], [Decimal(0), *(u.total_income for u in children)],
+                f"各县（市、区）总收入（{page.year}年）")
+        else:
             named = ranking
             treemap_chart = charts.treemap(
                 ["scope", *(f"t{u.pk}" for u in children), *(f"v{r.village_id}" for r in named)],
@@ -215,6 +224,7 @@ def overview(request):
     top = ranking[:10]
     context = _context(
         request, page, summary=summary, children=children, top=top, rules=rules,
+        unit_key="county" if scope.level == "province" else "town",
         ranking_chart=charts.ranking_bar([r.name for r in top], [r.value for r in top], page.metric_name,
                                          f"{page.metric_name} 前10名（{page.year}年）"),
         trend_chart=charts.trend(
@@ -261,6 +271,13 @@ class PageInfo:
         return self.number + 1
 
 
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        return 1
+
+
 @dashboard_view
 def village_table(request):
     page = read_page(request)
@@ -292,16 +309,12 @@ def village_table(request):
         elif top:
             rows, total = ranked(sort="rank", limit=top)
         else:
-            try:
-                number = max(1, int(request.GET.get("page", 1)))
-            except ValueError:
-                number = 1
+            number = _page_number(request)
             rows, total = ranked(sort=sort, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
             if not rows and number > 1:
                 number = 1
                 rows, total = ranked(sort=sort, limit=PAGE_SIZE)
             page_info = PageInfo(number=number, count=total)
-        selectors.attach_names(rows)
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
             f"村排名-{scope.label}-{page.year}", "村排名",
@@ -331,12 +344,22 @@ def town_table(request):
     scope, rules = page.scope, scope_rules(page.scope.county_ids)
     sort = request.GET.get("sort") if request.GET.get("sort") in selectors.UNIT_SORTS else "mean"
     by = "county" if scope.level == "province" and request.GET.get("by") == "county" else "town"
-    rows = []
-    if page.year is not None:
+    export = request.GET.get("export") == "xlsx"
+    rows, page_info = [], None
+    if page.year is not None and export:
         rows = selectors.unit_table(scope, page.year, page.statuses, page.metric, rules, by=by, sort=sort)
+    elif page.year is not None:
+        table = partial(selectors.unit_table_page, scope, page.year, page.statuses, page.metric, rules, by=by,
+                        sort=sort, limit=PAGE_SIZE)
+        number = _page_number(request)
+        rows, total = table(offset=(number - 1) * PAGE_SIZE)
+        if not rows and number > 1:  # past the end: the last page, as Django's Paginator.get_page does
+            number = PageInfo(number=1, count=total).num_pages
+            rows, total = table(offset=(number - 1) * PAGE_SIZE)
+        page_info = PageInfo(number=number, count=total)
     main = rules.main
     unit_name = "县（市、区）" if by == "county" else "乡镇"
-    if request.GET.get("export") == "xlsx":
+    if export:
         return xlsx_response(
             f"{unit_name}比拼-{scope.label}-{page.year}", f"{unit_name}比拼",
             ["名次", unit_name, "上级", "报送村数", f"{page.metric_name}合计（万元）", "村均（万元）", "中位数（万元）",
@@ -346,14 +369,13 @@ def town_table(request):
               _wan(r.highest), *r.over_line_shares, r.weak, r.shell, r.growth, r.mean_growth] for r in rows),
             f"{scope.label} {page.year}年 {unit_name}{page.metric_name}比拼（{_status_note(page)}）",
         )
-    page_obj = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = list(page_obj.object_list)
     return render(request, "dashboards/towns.html", _context(
-        request, page, rows=shown, page_obj=page_obj, rules=rules, main=main, sort=sort, by=by,
+        request, page, rows=rows, page_obj=page_info, rules=rules, main=main, sort=sort, by=by,
+        show_parent=scope.level == "province" and by == "town",
         unit_name=unit_name, sorts=[(k, v[0]) for k, v in selectors.UNIT_SORTS.items()],
-        chart=charts.ranking_bar([r.name for r in shown[:TOP_CHART]], [r.mean for r in shown[:TOP_CHART]],
+        chart=charts.ranking_bar([r.name for r in rows[:TOP_CHART]], [r.mean for r in rows[:TOP_CHART]],
                                  f"村均{page.metric_name}", f"各{unit_name}村均{page.metric_name}（{page.year}年）")
-        if shown else None,
+        if rows else None,
     ))
 
 

@@ -162,3 +162,13 @@ def test_synthetic_world_is_deterministic_and_written_through_the_service(db):
         "village__code", "year", "status", "operating_income", "total_income"))
     assert again == first
     assert Village.objects.count() == 10
+
+
+def test_province_overview_treemap_stops_at_the_counties(client, people, baqiao, world):
+    client.force_login(people["admin"])
+    html = client.get(reverse("dashboards:overview"), {"year": 2021}).content.decode()
+    treemap = chart_blocks(html)["chart-treemap"]["data"][0]
+    # One box per county, sized by its 总收入 in 万元; no town or village boxes across the province.
+    assert dict(zip(treemap["labels"][1:], treemap["values"][1:], strict=True)) == {"扬中市": 2430.0, "沁阳市": 999.0}
+    assert set(treemap["parents"][1:]) == {"scope"}
+    charts.validate(json.dumps(chart_blocks(html)["chart-treemap"]))

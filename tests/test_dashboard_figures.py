@@ -7,6 +7,7 @@ import pytest
 from dashboards import selectors
 from dashboards.rules import scope_rules
 from dashboards.services import ThresholdInput, tier_scheme_update
+from ledger.models import LedgerYear
 from villages.models import PartyOrganization, PartyOrganizationMembership
 
 from . import dashboard_data
@@ -25,14 +26,16 @@ def county_scope(world):
 
 def test_baqiao_2021_tiers_are_as_the_report_states_them(world, baqiao):
     scope = county_scope(world)
-    summary = selectors.overview(scope, 2021, selectors.APPROVED, scope_rules(scope.county_ids))
+    summary = selectors.overview_page(scope, 2021, selectors.APPROVED, "operating_income",
+                                     scope_rules(scope.county_ids)).summary
     assert [(label, n) for label, _, n in summary.tier_counts] == [
         ("500万元以上", 1), ("300万元以上", 4), ("150万元以上", 3), ("未达梯队", 0)]
 
 
 def test_overview_headline_figures(world, baqiao):
     scope = county_scope(world)
-    summary = selectors.overview(scope, 2021, selectors.APPROVED, scope_rules(scope.county_ids))
+    summary = selectors.overview_page(scope, 2021, selectors.APPROVED, "operating_income",
+                                     scope_rules(scope.county_ids)).summary
     # 总收入 2021 = 520+380+350+330+310+200+180+160 = 2430 万; 2020 = 400+390+250+310+320+160+180+155+3 = 2168 万.
     assert summary.reporting == 8
     assert summary.villages_in_scope == 9
@@ -42,6 +45,33 @@ def test_overview_headline_figures(world, baqiao):
     # 经营性收入 2021 = 1796 万 over 8 villages.
     assert summary.operating_mean == Decimal("224.50") * WAN
     assert (summary.weak, summary.shell) == (1, 0)
+
+
+@pytest.mark.parametrize("level", ["town", "province"])
+def test_overview_headline_adds_up_the_villages_of_a_town_and_of_the_province(world, baqiao, level):
+    scope = selectors.Scope(county=world["yangzhong"], town=world["baqiao"]) if level == "town" else selectors.Scope()
+    page = selectors.overview_page(scope, 2021, selectors.APPROVED, "operating_income", scope_rules(scope.county_ids))
+    summary = page.summary
+    # 八桥镇's eight villages; the province adds 沁阳市's 宋寨村 (999万 in 2021, nothing in 2020) and
+    # 新坝村 (2020 approved, 2021 only submitted).
+    if level == "town":
+        assert (summary.villages_in_scope, summary.reporting, summary.previous_reporting) == (8, 8, 8)
+        assert (summary.total_income, summary.previous_total_income) == (2430 * WAN, 2165 * WAN)
+        assert [n for _, _, n in summary.tier_counts] == [1, 4, 3, 0]
+        assert summary.operating_mean == Decimal("224.50") * WAN  # 1796万 / 8
+        assert page.units == [] and len(page.villages) == 8
+    else:
+        assert (summary.villages_in_scope, summary.reporting, summary.previous_reporting) == (10, 9, 9)
+        assert (summary.total_income, summary.previous_total_income) == (3429 * WAN, 2168 * WAN)
+        assert [n for _, _, n in summary.tier_counts] == [2, 4, 3, 0]
+        assert summary.operating_mean == Decimal("3105555.56")  # (1796万 + 999万) / 9
+        assert [u.name for u in page.units] == ["沁阳市", "扬中市"]
+    assert summary.total_income == sum(amount for _, amount in summary.composition)
+    assert dict(summary.composition)["补助收入"] == 634 * WAN  # 八桥镇's villages in 2021; 宋寨村 has none
+    latest = LedgerYear.objects.filter(year=2021, status="approved", **scope.ledger_filter).latest("updated_at")
+    assert summary.as_of == latest.updated_at
+    assert [r["year"] for r in page.trend] == [2020, 2021]
+    assert page.trend[-1]["total_income"] == summary.total_income
 
 
 def test_village_ranking_rank_change_and_growth(world, baqiao):
@@ -107,7 +137,8 @@ def test_tier_settings_change_the_tiers(world, baqiao, people):
         weak_metric="operating_income", weak_line=140 * WAN, shell_metric="operating_income", shell_line=10 * WAN,
     )
     scope = county_scope(world)
-    summary = selectors.overview(scope, 2021, selectors.APPROVED, scope_rules(scope.county_ids))
+    summary = selectors.overview_page(scope, 2021, selectors.APPROVED, "operating_income",
+                                     scope_rules(scope.county_ids)).summary
     assert [(label, n) for label, _, n in summary.tier_counts] == [("一类村", 3), ("二类村", 3), ("未达梯队", 2)]
     assert (summary.weak, summary.shell) == (2, 1)  # 红光村 130万 and 利民村 6万; 利民村 is also 空壳村
 
@@ -163,15 +194,21 @@ def test_village_profile_ranks_over_the_years(world, baqiao):
     assert income.amounts == {2020: 250 * WAN, 2021: 350 * WAN}
 
 
+# A county ranks both years whole; a province's first pages count who is ahead ("top"), deeper pages
+# rank the year with a window ("window", forced here by a zero depth).
+@pytest.mark.parametrize("way", ["county", "top", "window"])
 @pytest.mark.parametrize("include_submitted", [False, True])
-def test_a_page_of_the_table_has_the_same_ranks_as_the_whole_table(world, baqiao, include_submitted):
+def test_a_page_of_the_table_has_the_same_ranks_as_the_whole_table(world, baqiao, include_submitted, way,
+                                                                    monkeypatch):
     from .factories import make_ledger_year, make_village
 
     # A tie last year, to check that both ways rank ties alike.
     tied = make_village(world["baqiao"], 240, "并列村")
     make_ledger_year(tied, 2020, {"operating_revenue": 310 * WAN}, status="approved")
     make_ledger_year(tied, 2021, {"operating_revenue": 100 * WAN}, status="approved")
-    scope = county_scope(world)
+    if way == "window":
+        monkeypatch.setattr(selectors, "TOP_DEPTH", 0)
+    scope = county_scope(world) if way == "county" else selectors.Scope()
     rules = scope_rules(scope.county_ids)
     statuses = selectors.statuses(include_submitted)
     whole, total = selectors.ranked_villages(scope, 2021, statuses, "operating_income", rules, sort="town")
@@ -186,6 +223,37 @@ def test_a_page_of_the_table_has_the_same_ranks_as_the_whole_table(world, baqiao
     previous_ranks = {village_id: previous_rank for _, village_id, previous_rank, _ in pages}
     assert previous_ranks[tied.pk] == previous_ranks[baqiao["长胜村"].pk] == 1  # both 310万 in 2020
     assert previous_ranks[baqiao["八桥村"].pk] == 3
+    if way != "county":
+        assert world["villages"]["宋寨村"].pk in previous_ranks  # the other county is in the province
+
+
+@pytest.mark.parametrize("sort", sorted(selectors.UNIT_SORTS))
+def test_a_page_of_the_town_table_is_the_whole_table_cut(world, baqiao, sort):
+    from .factories import make_ledger_year, make_town, make_village
+
+    # More towns in 扬中市, some tied on every figure, so that a page boundary falls between ties.
+    for number in range(110, 116):
+        town = make_town(world["yangzhong"], number, f"{number}镇")
+        for village_number, amount in ((1, 100 + number % 2), (2, 50)):
+            village = make_village(town, village_number, f"{number}镇{village_number}村")
+            make_ledger_year(village, 2020, {"operating_revenue": 80 * WAN}, status="approved")
+            make_ledger_year(village, 2021, {"operating_revenue": amount * WAN}, status="approved")
+    scope = selectors.Scope()
+    rules = scope_rules(scope.county_ids)
+    statuses = selectors.APPROVED_AND_SUBMITTED
+
+    def facts(row):
+        return (row.pk, row.rank, row.villages, row.total, row.mean, row.median, row.highest, row.over_line,
+                row.bands, row.weak, row.shell, row.previous_total, row.growth)
+
+    whole = selectors.unit_table(scope, 2021, statuses, "operating_income", rules, sort=sort)
+    pages = []
+    for offset in range(0, len(whole), 4):
+        rows, total = selectors.unit_table_page(scope, 2021, statuses, "operating_income", rules, sort=sort,
+                                                limit=4, offset=offset)
+        assert total == len(whole)
+        pages += [facts(r) for r in rows]
+    assert pages == [facts(r) for r in whole]
 
 
 @pytest.mark.parametrize(("sort", "key"), [
