@@ -371,29 +371,85 @@ def unit_table(scope: Scope, year: int, year_statuses: Sequence[str], metric: st
     return rows
 
 
+# The sorts whose key the database computes from a unit's sums alone, to the rounding of UNIT_SORTS:
+# on PostgreSQL a province's 1,250 towns are then ranked and cut to a page in one query, and only
+# the page's rows reach Python (building and sorting every town's row in Python took ~20 ms).
+UNIT_SQL_KEYS = {
+    "mean": "ROUND(s.total / s.villages, 2)",
+    "total": "s.total",
+    "villages": "s.villages",
+    "growth": "CASE WHEN s.prev_total > 0 THEN ROUND((s.total - s.prev_total) * 100 / s.prev_total, 1) ELSE -1e9 END",
+}
+
+UNITS_PAGE_SQL = """
+WITH s AS (
+    SELECT {unit} AS unit, COUNT(*) FILTER (WHERE year = %s) AS villages,
+           SUM({metric}) FILTER (WHERE year = %s) AS total, COUNT(*) FILTER (WHERE year = %s) AS prev_villages,
+           SUM({metric}) FILTER (WHERE year = %s) AS prev_total
+    FROM {table} WHERE year IN (%s, %s) AND status IN ({statuses})
+    GROUP BY {unit}
+), ranked AS (
+    SELECT s.*, {key} AS sort_key, COUNT(*) OVER () AS units FROM s WHERE s.villages > 0
+), numbered AS (
+    SELECT ranked.*, RANK() OVER (ORDER BY sort_key DESC) AS rnk FROM ranked
+)
+SELECT n.unit, n.villages, n.total, n.prev_villages, n.prev_total, n.rnk, n.units, u.name, u.code, {parent}
+FROM numbered n JOIN {units_table} u ON u.id = n.unit{parent_join}
+ORDER BY n.sort_key DESC, u.code LIMIT %s OFFSET %s
+"""
+
+
+def _units_page_sql(year: int, year_statuses: Sequence[str], metric: str, *, by: str, sort: str, limit: int,
+                    offset: int) -> tuple[list["UnitRow"], int]:
+    """A page of a province's towns (or counties) ranked by `sort` (one of UNIT_SQL_KEYS), and how
+    many there are, in one query (PostgreSQL)."""
+    connection = connections[read_db()]
+    quote = connection.ops.quote_name
+    if by == "town":
+        units_table, parent = quote(Town._meta.db_table), "p.name"
+        parent_join = f" JOIN {quote(County._meta.db_table)} p ON p.id = u.county_id"
+    else:
+        units_table, parent, parent_join = quote(County._meta.db_table), "u.city", ""
+    sql = UNITS_PAGE_SQL.format(unit=quote(f"{by}_id"), metric=quote(metric), table=quote(LedgerYear._meta.db_table),
+                                statuses=", ".join(["%s"] * len(year_statuses)), key=UNIT_SQL_KEYS[sort],
+                                units_table=units_table, parent=parent, parent_join=parent_join)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (year, year, year - 1, year - 1, year, year - 1, *year_statuses, limit, offset))
+        fetched = cursor.fetchall()
+    rows = [UnitRow(pk=unit, name=name, code=code, parent_name=parent_name or "", villages=villages,
+                    total=_money(total) or ZERO, previous_total=_money(previous_total),
+                    previous_villages=previous_villages, rank=rank)
+            for unit, villages, total, previous_villages, previous_total, rank, _, name, code, parent_name in fetched]
+    return rows, fetched[0][6] if fetched else 0
+
+
 def unit_table_page(scope: Scope, year: int, year_statuses: Sequence[str], metric: str, rules: ScopeRules, *,
                     by: str = "town", sort: str = "mean", limit: int, offset: int = 0) -> tuple[list[UnitRow], int]:
-    """A page of `unit_table`, and how many units there are in all (4 queries; 3 below the province).
+    """A page of `unit_table`, and how many units there are in all (at most 4 queries).
 
     Ranking takes only counts and sums (and the statistic sorted by, for 中位数 and 薄弱村占比); a
     province's statistics are then read for the page's units alone, which halves the time for its
-    1,250 towns. A county's dozen towns are read whole.
+    1,250 towns, and on PostgreSQL the ranking itself is cut to the page in the database
+    (`_units_page_sql`, 2 queries in all). A county's dozen towns are read whole.
     """
     if scope.level != "province":
         rows = unit_table(scope, year, year_statuses, metric, rules, by=by, sort=sort)
         return rows[offset:offset + limit], len(rows)
     statistics = _unit_statistics(rules, metric)
-    needed = {"median": ["median"], "weak": ["weak"]}.get(sort, [])
-    rows, _ = _ranked_units(scope, year, year_statuses, metric, by=by, sort=sort, previous=True,
-                            aggregates={name: statistics[name] for name in needed})
-    page = rows[offset:offset + limit]
+    if connections[read_db()].vendor == "postgresql" and sort in UNIT_SQL_KEYS:
+        page, count = _units_page_sql(year, year_statuses, metric, by=by, sort=sort, limit=limit, offset=offset)
+    else:
+        needed = {"median": ["median"], "weak": ["weak"]}.get(sort, [])
+        rows, _ = _ranked_units(scope, year, year_statuses, metric, by=by, sort=sort, previous=True,
+                                aggregates={name: statistics[name] for name in needed})
+        page, count = rows[offset:offset + limit], len(rows)
     if page:
         found = {r["unit"]: r for r in scope.ledger_years(year_statuses).filter(
             year=year, **{f"{by}_id__in": [row.pk for row in page]}).order_by()
             .values(unit=F(f"{by}_id")).annotate(**statistics)}
         for row in page:
             _set_statistics(row, found[row.pk], rules)
-    return page, len(rows)
+    return page, count
 
 
 def _rank(rows: list, key) -> None:

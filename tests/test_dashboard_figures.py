@@ -243,7 +243,8 @@ def test_a_page_of_the_town_table_is_the_whole_table_cut(world, baqiao, sort):
     statuses = selectors.APPROVED_AND_SUBMITTED
 
     def facts(row):
-        return (row.pk, row.rank, row.villages, row.total, row.mean, row.median, row.highest, row.over_line,
+        return (row.pk, row.name, row.code, row.parent_name, row.rank, row.villages, row.total, row.mean, row.median,
+                row.highest, row.over_line,
                 row.bands, row.weak, row.shell, row.previous_total, row.growth)
 
     whole = selectors.unit_table(scope, 2021, statuses, "operating_income", rules, sort=sort)
