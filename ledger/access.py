@@ -57,6 +57,12 @@ TRANSITION_CHECKS = {
 }
 
 
+def may_take_step(user, action: str) -> bool:
+    """Does the role allow the workflow step at all (whatever a year's state)? 提交 is the cadres',
+    the others the reviewers'."""
+    return has_role(user, *(ENTRY_ROLES if action == "submit" else REVIEW_ROLES))
+
+
 def allowed_transitions(user, ledger_year: LedgerYear | None) -> list[str]:
     return [action for action, check in TRANSITION_CHECKS.items() if check(user, ledger_year)]
 

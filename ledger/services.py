@@ -130,18 +130,10 @@ _LINE_ATTNAMES = frozenset(f.attname for f in LedgerLine._meta.concrete_fields)
 
 
 def _new_line(ledger_year_id: int, new: LineInput) -> LedgerLine:
-    """An unsaved LedgerLine, built without Model.__init__: an import builds 100,000 of these and
-    __init__ (field loop, descriptors) was a tenth of its time. Every concrete field is set, so the
-    object behaves like any other unsaved instance."""
-    line = LedgerLine.__new__(LedgerLine)
-    line._state = ModelState()
-    line.__dict__.update(id=None, ledger_year_id=ledger_year_id, item_id=new.item_id, name=new.name,
-                         amount=new.amount, note=new.note, share_id=new.share_id, enterprise_id=new.enterprise_id)
-    return line
-
-
-assert set(_new_line(0, LineInput(item_id=0, amount=Decimal(0))).__dict__) - {"_state"} == _LINE_ATTNAMES, (
-    "_new_line must set every field of LedgerLine")
+    """An unsaved LedgerLine for `new` (see `_unsaved`): every concrete field is set, so the object
+    behaves like any other unsaved instance."""
+    return _unsaved(LedgerLine, {}, id=None, ledger_year_id=ledger_year_id, item_id=new.item_id, name=new.name,
+                    amount=new.amount, note=new.note, share_id=new.share_id, enterprise_id=new.enterprise_id)
 
 
 def _field_defaults(model) -> dict:
@@ -150,14 +142,18 @@ def _field_defaults(model) -> dict:
 
 
 def _unsaved(model, defaults: dict, **values):
-    """An unsaved instance built without Model.__init__, as `_new_line` does, for bulk writers that
-    make thousands (an import's new village-years: __init__ was 0.5 s of 12,500). `defaults` comes
-    from `_field_defaults`, computed once per batch, so every concrete field is set."""
+    """An unsaved instance built without Model.__init__, for bulk writers that make thousands (its field
+    loop and descriptors were a tenth of an import: 100,000 lines, 12,500 village-years). `defaults`
+    (from `_field_defaults`, once per batch) and `values` must set every concrete field between them."""
     obj = model.__new__(model)
     obj._state = ModelState()
     obj.__dict__.update(defaults)
     obj.__dict__.update(values)
     return obj
+
+
+assert set(_new_line(0, LineInput(item_id=0, amount=Decimal(0))).__dict__) - {"_state"} == _LINE_ATTNAMES, (
+    "_new_line must set every field of LedgerLine")
 
 
 def apply_changes(changes: LineChanges, *, actor, source: str, reason: str = "", batch_id: int | None = None,
@@ -245,14 +241,19 @@ def insert_values(model, *, count: int, each: dict[str, Sequence], same: dict | 
     _insert(model, each, same, count)
 
 
+def _history_fixed(history_type: str, user_id: int | None, reason: str, when, extra: dict | None) -> dict:
+    """The history columns every row of one bulk write shares, by attname."""
+    return {"history_date": when, "history_type": history_type, "history_user_id": user_id,
+            "history_change_reason": reason[:100] if reason else None, **(extra or {})}
+
+
 def history_create(model, objs: Sequence, *, history_type: str, user_id: int | None, reason: str, when,
                    extra: dict | None = None) -> None:
     """django-simple-history rows for objects written in bulk (bulk writes bypass its signals)."""
     if not objs:
         return
     Historical = model.history.model
-    fixed = {"history_date": when, "history_type": history_type, "history_user_id": user_id,
-             "history_change_reason": reason[:100] if reason else None, **(extra or {})}
+    fixed = _history_fixed(history_type, user_id, reason, when, extra)
     tracked = [f for f in Historical._meta.concrete_fields if not f.primary_key and f.attname not in fixed]
     _insert(Historical, _columns(objs, tracked), fixed, len(objs))
 
@@ -264,8 +265,7 @@ def history_copy(model, pks: Sequence[int], *, history_type: str, user_id: int |
     if not pks:
         return
     Historical = model.history.model
-    fixed = {"history_date": when, "history_type": history_type, "history_user_id": user_id,
-             "history_change_reason": reason[:100] if reason else None, **(extra or {})}
+    fixed = _history_fixed(history_type, user_id, reason, when, extra)
     fields = {f.attname: f for f in Historical._meta.concrete_fields}
     source = {f.attname: f.column for f in model._meta.concrete_fields}
     tracked = [name for name, f in fields.items() if not f.primary_key and name not in fixed]
@@ -531,12 +531,15 @@ def replace_statements(
     if problems:
         raise LedgerError("；".join(problems))
 
-    # Years inserted by this same write (`ledger_years_open_many`) have no lines yet: not read, not diffed.
-    ids = [ledger_year.pk for ledger_year, _ in statements if not getattr(ledger_year, "_inserted_now", False)]
-    existing: dict[int, list[LedgerLine]] = {pk: [] for pk in ids}
+    # Years inserted by this same write (`ledger_years_open_many`): id → the lines whose figures they
+    # carry (None: no figures yet). They have no lines yet, so they are neither read nor diffed.
+    inserted = {ledger_year.pk: ledger_year.__dict__["_inserted_with"] for ledger_year, _ in statements
+                if "_inserted_with" in ledger_year.__dict__}
     if not dry_run:  # once written, they are like any other year
         for ledger_year, _ in statements:
-            ledger_year.__dict__.pop("_inserted_now", None)
+            ledger_year.__dict__.pop("_inserted_with", None)
+    ids = [ledger_year.pk for ledger_year, _ in statements if ledger_year.pk not in inserted]
+    existing: dict[int, list[LedgerLine]] = {pk: [] for pk in ids}
     for start in range(0, len(ids), 5000):  # stays under SQLite's limit of query parameters
         for line in LedgerLine.objects.filter(ledger_year_id__in=ids[start:start + 5000]):
             existing[line.ledger_year_id].append(line)
@@ -557,13 +560,11 @@ def replace_statements(
         combined.deleted += changes.deleted
         if not dry_run:
             touched.append(ledger_year)
-            # A village-year created in this same write already carries these figures (set before its
-            # insert by `ledger_years_open_many`, from this very sequence of lines when the caller
-            # passed the same one); it stays at version 1 and needs no second write.
-            fresh = getattr(ledger_year, "_fresh_figures", None)
-            if fresh is not None and (fresh is lines or not set_figures(ledger_year, lines)):
+            # A village-year inserted by this same write with the figures of these lines (this very
+            # sequence, or one with the same figures) stays at version 1 and needs no second write.
+            carried = inserted.get(ledger_year.pk)
+            if carried is lines or (not set_figures(ledger_year, lines) and carried is not None):
                 continue
-            set_figures(ledger_year, lines)
             ledger_year.version += 1
             ledger_year.updated_by = user
             ledger_year.updated_at = when
@@ -625,20 +626,17 @@ def ledger_years_open_many(
                      town_id=wanted[(village_id, year)].town_id, county_id=wanted[(village_id, year)].town.county_id)
             for village_id, year in missing
         ]
-        if lines_by_key is not None:
+        for ledger_year in new:
             # The figures of the lines about to be written, so that the insert is the only write;
             # `figures_by_key` when the caller has them already (an import's plan: the same lines).
-            for ledger_year in new:
-                key = (ledger_year.village_id, ledger_year.year)
-                lines = lines_by_key[key]
-                if figures_by_key is not None:
-                    ledger_year.__dict__.update(figures_by_key[key])
-                else:
-                    set_figures(ledger_year, lines)
-                ledger_year._fresh_figures = lines
+            key = (ledger_year.village_id, ledger_year.year)
+            lines = lines_by_key[key] if lines_by_key is not None else None
+            if lines is not None and figures_by_key is not None:
+                ledger_year.__dict__.update(figures_by_key[key])
+            elif lines is not None:
+                set_figures(ledger_year, lines)
+            ledger_year._inserted_with = lines  # read (and removed) by `replace_statements`
         fast_create(LedgerYear, new, when=when)
-        for ledger_year in new:
-            ledger_year._inserted_now = True
         history_copy(LedgerYear, [ledger_year.pk for ledger_year in new], history_type="+",
                      user_id=getattr(user, "pk", None), reason="", when=when)
         insert_values(LedgerYearEvent, count=len(new), when=when,

@@ -101,8 +101,7 @@ def town_transition(request, pk: int):
         year = None
     if action not in services.BULK_ACTIONS or year is None or not MIN_YEAR <= year <= MAX_YEAR:
         return HttpResponseBadRequest(_("未知的操作或年度。"))
-    roles = access.ENTRY_ROLES if action == LedgerYearEvent.Action.SUBMIT else access.REVIEW_ROLES
-    if not has_role(request.user, *roles):
+    if not access.may_take_step(request.user, action):
         raise PermissionDenied(_("您的角色不能执行此操作。"))
     moved = services.town_year_transition(town=town, year=year, action=action, actor=request.user)
     messages.success(request, _("%(town)s %(year)s 年：%(n)s 个村年度%(action)s。") % {
@@ -269,8 +268,7 @@ def village_year_transition(request, village_pk: int, year: int):
     action = request.POST.get("action", "")
     if action not in access.TRANSITION_CHECKS:
         return HttpResponseBadRequest(_("未知的操作。"))
-    roles = access.ENTRY_ROLES if action == LedgerYearEvent.Action.SUBMIT else access.REVIEW_ROLES
-    if not has_role(request.user, *roles):
+    if not access.may_take_step(request.user, action):
         raise PermissionDenied(_("您的角色不能执行此操作。"))
     url = _village_year_url(ledger_year.village, year)
     if not access.TRANSITION_CHECKS[action](request.user, ledger_year):
