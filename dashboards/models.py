@@ -10,21 +10,9 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from ledger.models import MONEY, LedgerYear
+from ledger.figures import FIGURE_CHOICES, FIGURE_NAMES  # noqa: F401 - the pages import them from here
+from ledger.models import MONEY
 from villages.models import County
-
-# The figures kept on `LedgerYear` that rankings and tiers may use, with the names people use.
-FIGURE_CHOICES = [
-    ("operating_income", "经营性收入"),
-    ("total_income", "总收入"),
-    ("operating_profit", "经营收益"),
-    ("net_income", "本年收益"),
-    ("investment_income", "投资收益"),
-    ("subsidy_income", "补助收入"),
-    ("total_expense", "总支出"),
-]
-assert {code for code, _ in FIGURE_CHOICES} == set(LedgerYear.FIGURES)
-FIGURE_NAMES = dict(FIGURE_CHOICES)
 
 WAN = Decimal(10000)
 # Defaults a county starts with (八桥镇's 2021 report; the common 薄弱村/空壳村 lines).

@@ -29,6 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from config.db_routers import read_db
+from ledger.figures import FIGURES
 from ledger.models import MONEY, LedgerLine, LedgerYear, Share
 from villages.models import County, Enterprise, PartyOrganization, Town, Village
 
@@ -798,8 +799,7 @@ def _rank_subquery(metric: str, year_statuses: Sequence[str], area: str, above: 
     return Coalesce(Subquery(counted), 0)
 
 
-PROFILE_FIGURES = ("total_income", "operating_income", "investment_income", "subsidy_income", "total_expense",
-                   "operating_profit", "net_income")
+PROFILE_FIGURES = FIGURES
 
 
 def village_profile(village: Village, year_statuses: Sequence[str], metric: str, rules: Rules) -> Profile:

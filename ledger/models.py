@@ -19,6 +19,8 @@ from simple_history.models import HistoricalRecords
 
 from villages.models import County, Enterprise, Town, Village
 
+from .figures import FIGURES
+
 MIN_YEAR = 2000
 MAX_YEAR = 2100
 MONEY = {"max_digits": 16, "decimal_places": 2}  # 元, up to 99 万亿
@@ -207,8 +209,7 @@ class LedgerYear(models.Model):
         SUBMITTED = "submitted", "已提交"
         APPROVED = "approved", "已审核"
 
-    FIGURES = ("total_income", "operating_income", "investment_income", "subsidy_income", "total_expense",
-               "operating_profit", "net_income")
+    FIGURES = FIGURES
 
     # No index of its own: the unique (village, year) index starts with it.
     village = models.ForeignKey(Village, verbose_name="村", on_delete=models.PROTECT, related_name="ledger_years",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from villages.models import Town, Village
 
 from .checks import item_totals
+from .figures import STATEMENT_FIGURES
 from .metrics import figures_for
 from .models import (
     AccountingSystem,
@@ -27,7 +28,6 @@ from .models import (
 NOT_ENTERED = "none"  # 未填报: no village-year row yet
 YEARS_SHOWN = 6
 # The figures the statement page shows below the lines, in this order.
-STATEMENT_FIGURES = ("total_income", "operating_income", "operating_profit", "net_income")
 
 
 def default_year(town_ids: list[int] | None = None) -> int:

@@ -23,6 +23,7 @@ from villages.models import UserRole, Village
 
 from . import access, selectors, services
 from .checks import item_totals, statement_warnings
+from .figures import STATEMENT_FIGURES
 from .filters import TownVillageFilter
 from .forms import EntryForm, StatementForm
 from .models import MAX_YEAR, MIN_YEAR, AccountingSystem, LedgerYearEvent
@@ -179,7 +180,7 @@ def _terms_for_script(statement: selectors.Statement) -> dict:
     """What the page script needs to compute the figures as the user types (the server stays the authority)."""
     return {
         "terms": {str(item.pk): statement.terms.get(item.pk, []) for item in statement.items},
-        "figures": list(selectors.STATEMENT_FIGURES),
+        "figures": list(STATEMENT_FIGURES),
         "last": {f.code: (str(f.last) if f.last is not None else None) for f in statement.figures()},
     }
 
