@@ -3,7 +3,6 @@
 They are data, never constants in code: provinces and counties draw these lines differently.
 """
 
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -12,17 +11,17 @@ from django.db.models import Q
 
 from ledger.figures import FIGURE_CHOICES, FIGURE_NAMES  # noqa: F401 - the pages import them from here
 from ledger.models import MONEY
+from ledger.money import YUAN_PER_WAN
 from villages.models import County
 
-WAN = Decimal(10000)
 # Defaults a county starts with (八桥镇's 2021 report; the common 薄弱村/空壳村 lines).
 DEFAULT_THRESHOLDS = [
-    ("500万元以上", "total_income", 500 * WAN),
-    ("300万元以上", "total_income", 300 * WAN),
-    ("150万元以上", "total_income", 150 * WAN),
+    ("500万元以上", "total_income", 500 * YUAN_PER_WAN),
+    ("300万元以上", "total_income", 300 * YUAN_PER_WAN),
+    ("150万元以上", "total_income", 150 * YUAN_PER_WAN),
 ]
-DEFAULT_WEAK = ("operating_income", 10 * WAN)
-DEFAULT_SHELL = ("operating_income", 5 * WAN)
+DEFAULT_WEAK = ("operating_income", 10 * YUAN_PER_WAN)
+DEFAULT_SHELL = ("operating_income", 5 * YUAN_PER_WAN)
 
 
 class TierScheme(models.Model):

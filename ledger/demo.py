@@ -34,10 +34,10 @@ from villages.validators import credit_code_check_character
 
 from . import roles, services
 from .models import LedgerYear, LineItem, Share
+from .money import YUAN_PER_WAN
 
 DEMO_YEARS = range(2019, 2025)
 DEMO_PASSWORD = "demo-pass-2025"
-WAN = Decimal(10000)
 
 YANGZHONG_TOWNS = [(1, "三茅街道"), (2, "兴隆街道"), (101, "新坝镇"), (102, "油坊镇"), (103, "八桥镇"), (104, "西来桥镇")]
 BAQIAO_VILLAGES = ["长胜村", "幸福村", "永胜村", "红旗村", "永兴村", "红光村", "八桥村", "利民村"]
@@ -244,7 +244,7 @@ def _baqiao_statements(items, villages, rng) -> list[services.YearStatement]:
     statements = []
     for name, village in villages["八桥镇"].items():
         for year in DEMO_YEARS:
-            total = (Decimal(BAQIAO_2021_TOTAL[name]) * WAN * GROWTH[year]).quantize(Decimal(1))
+            total = (Decimal(BAQIAO_2021_TOTAL[name]) * YUAN_PER_WAN * GROWTH[year]).quantize(Decimal(1))
             named = []
             if name in WORKSHOP_VILLAGES and year >= 2021:
                 named.append(("contract_remittance", "标准化厂房租金", Decimal(220000), {}))
@@ -274,7 +274,7 @@ def _other_statements(items, villages, shares, rng) -> list[services.YearStateme
             trend = rng.uniform(-0.03, 0.12)
             for year in DEMO_YEARS:
                 factor = Decimal(str(round((1 + trend) ** (year - 2021), 4)))
-                total = (Decimal(str(round(base, 2))) * WAN * factor).quantize(Decimal(1))
+                total = (Decimal(str(round(base, 2))) * YUAN_PER_WAN * factor).quantize(Decimal(1))
                 named = []
                 if village.pk in dividends and year >= 2022:
                     share, company = dividends[village.pk]

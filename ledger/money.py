@@ -3,9 +3,11 @@
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+# The two units people type and read amounts in (their codes in forms and URLs).
 YUAN = "yuan"
 WAN = "wan"
-UNITS = {YUAN: ("元", Decimal(1)), WAN: ("万元", Decimal(10000))}
+YUAN_PER_WAN = Decimal(10000)
+UNITS = {YUAN: ("元", Decimal(1)), WAN: ("万元", YUAN_PER_WAN)}
 CENT = Decimal("0.01")
 
 

@@ -21,7 +21,7 @@ from villages.models import Town, Village
 
 from ..metrics import figures_for
 from ..models import AccountingSystem, LineItem, Metric
-from ..money import WAN, YUAN, AmountError, parse_amount
+from ..money import WAN, YUAN, YUAN_PER_WAN, AmountError, parse_amount
 from ..services import LineInput
 from ..spreadsheets import restore_neutralized
 from .reader import Sheet
@@ -665,7 +665,7 @@ class _RowContext:
         # The precision the file shows, to compare at the same rounding: 12.35 万元 is ±50 元.
         digits = text.split(".")[1] if "." in text and not isinstance(value, float) else ""
         places = len(digits) if digits.isdigit() else 2
-        factor = Decimal(10000) if unit == WAN else Decimal(1)
+        factor = YUAN_PER_WAN if unit == WAN else Decimal(1)
         tolerance = max(Decimal("0.01"), Decimal(1).scaleb(-places) * factor / 2)
         self.derived.append(((village.pk, year), metric, amount, tolerance,
                              Problem(self.sheet.name, r + 1, f"{column.letter}（{column.label}）", text, "")))
