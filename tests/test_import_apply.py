@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from ledger import services
+from ledger.importing import services as imports
 from ledger.models import ImportBatch, LedgerLine, LedgerYear, LedgerYearEvent
 
 from .factories import make_ledger_year
@@ -16,7 +17,7 @@ def messy_file(year=2023):
 
 
 def run(data, **kwargs):
-    return services.import_ledger_file(data=data, filename="八桥镇.xlsx", **kwargs)
+    return imports.import_ledger_file(data=data, filename="八桥镇.xlsx", **kwargs)
 
 
 def test_import_writes_lines_figures_history_and_events(world, people):
@@ -73,11 +74,11 @@ def test_approved_village_years_are_refused_not_overwritten(world, people):
 
 
 def test_year_approved_between_preview_and_confirm_is_refused_at_apply(world, people):
-    batch = services.import_batch_create(data=messy_file(), filename="a.xlsx", actor=people["dave"])
-    services.import_batch_check(batch=batch)
+    batch = imports.import_batch_create(data=messy_file(), filename="a.xlsx", actor=people["dave"])
+    imports.import_batch_check(batch=batch)
     assert batch.status == ImportBatch.Status.READY
     make_ledger_year(world["villages"]["长胜村"], 2023, {"other_income": "5"}, status="approved")
-    services.import_batch_apply(batch=batch, actor=people["dave"])
+    imports.import_batch_apply(batch=batch, actor=people["dave"])
     assert batch.status == ImportBatch.Status.INVALID
     assert not LedgerYear.objects.filter(village=world["villages"]["幸福村"]).exists()
 
@@ -86,7 +87,7 @@ def test_undo_restores_previous_lines_and_removes_years_the_import_created(world
     changsheng = world["villages"]["长胜村"]
     before = make_ledger_year(changsheng, 2023, {"other_income": "5"})
     check, batch = run(messy_file(), actor=people["dave"])
-    services.import_batch_undo(batch=batch, actor=people["dave"])
+    imports.import_batch_undo(batch=batch, actor=people["dave"])
     before.refresh_from_db()
     assert batch.status == ImportBatch.Status.UNDONE
     assert [(line.item.code, line.amount) for line in before.lines.all()] == [("other_income", Decimal("5.00"))]
@@ -102,7 +103,7 @@ def test_undo_is_refused_once_a_year_is_approved(world, people):
     services.ledger_year_transition(ledger_year=ly, action="submit")
     services.ledger_year_transition(ledger_year=ly, action="approve")
     with pytest.raises(services.LedgerLocked):
-        services.import_batch_undo(batch=batch)
+        imports.import_batch_undo(batch=batch)
     assert LedgerLine.objects.filter(ledger_year=ly).count() == 4
 
 
@@ -138,7 +139,7 @@ def test_import_with_submit_puts_what_it_wrote_up_for_review_and_undo_puts_draft
     unchanged_elsewhere.refresh_from_db()
     assert unchanged_elsewhere.status == "draft"  # not in the file: not touched
 
-    services.import_batch_undo(batch=batch, actor=people["dave"])
+    imports.import_batch_undo(batch=batch, actor=people["dave"])
     draft.refresh_from_db()
     assert draft.status == "draft" and draft.total_income == Decimal("5.00")
     assert draft.events.last().action == LedgerYearEvent.Action.UNDO_IMPORT
