@@ -8,8 +8,8 @@ from ledger import services
 from ledger.importing import services as imports
 from ledger.models import ImportBatch, LedgerLine, LedgerYear, LedgerYearEvent
 
-from .factories import make_ledger_year
-from .importfiles import MESSY_WIDE_MERGES, messy_wide_rows, xlsx
+from .factories import item_for_year, make_ledger_year
+from .importfiles import MESSY_WIDE_MERGES, csv_bytes, messy_wide_rows, xlsx
 
 
 def messy_file(year=2023):
@@ -107,7 +107,51 @@ def test_undo_is_refused_once_a_year_is_approved(world, people):
     assert LedgerLine.objects.filter(ledger_year=ly).count() == 4
 
 
-def test_single_year_form_save_and_import_share_one_path(world):
+def _written(ledger_year):
+    """What a write left behind for one village-year: lines, figures and the history of its lines."""
+    ledger_year.refresh_from_db()
+    lines = sorted(ledger_year.lines.values_list("item__code", "name", "amount", "note"))
+    figures = {name: getattr(ledger_year, name) for name in LedgerYear.FIGURES}
+    history = sorted(LedgerLine.history.filter(ledger_year_id=ledger_year.pk).values_list(
+        "history_type", "item__code", "name", "amount", "note", "history_source", "history_user_id"))
+    return lines, figures, history
+
+
+def test_single_year_form_save_and_import_share_one_path(world, people):
+    # 长胜村 2023 is typed on the village-year page; a file then states the same statement for it and
+    # for 幸福村 2023: both paths must write the same lines, figures and history (only the source differs).
+    changsheng, xingfu = world["villages"]["长胜村"], world["villages"]["幸福村"]
+    statement = [("operating_revenue", "", "120500.25", ""), ("contract_remittance", "标准化厂房租金", "300000", "三栋"),
+                 ("contract_remittance", "商铺出租", "50000.5", ""), ("subsidy_income", "", "10000", ""),
+                 ("admin_expense", "", "20000", "")]
+    services.ledger_year_save_statement(
+        village=changsheng, year=2023, actor=people["alice"], expected_version=0, reason="年报",
+        lines=[services.LineInput(item_id=item_for_year(2023, code).pk, name=name, amount=Decimal(amount), note=note)
+               for code, name, amount, note in statement])
+    names = {"operating_revenue": "经营收入", "contract_remittance": "发包及上交收入", "subsidy_income": "补助收入",
+             "admin_expense": "管理费用"}
+    rows = [["年度", "乡镇", "村", "科目", "项目", "金额（元）", "备注"]] + [
+        [2023, "八桥镇", village, names[code], name, amount, note]
+        for village in ("长胜村", "幸福村") for code, name, amount, note in statement]
+    check, batch = imports.import_ledger_file(data=csv_bytes(rows), filename="八桥镇2023.csv", actor=people["alice"])
+    assert batch.status == ImportBatch.Status.APPLIED, [str(p) for p in check.problems]
+    assert (check.plan.count("unchanged"), check.plan.count("created")) == (1, 1)  # the form's year: nothing to do
+
+    by_form = LedgerYear.objects.get(village=changsheng, year=2023)
+    by_file = LedgerYear.objects.get(village=xingfu, year=2023)
+    form_lines, form_figures, form_history = _written(by_form)
+    file_lines, file_figures, file_history = _written(by_file)
+    assert form_lines == file_lines == sorted(
+        (code, name, Decimal(amount).quantize(Decimal("0.01")), note) for code, name, amount, note in statement)
+    assert form_figures == file_figures and form_figures["operating_income"] == Decimal("470500.75")
+    assert {row[5] for row in form_history} == {"form"} and {row[5] for row in file_history} == {"import"}
+    assert [row[:5] + row[6:] for row in form_history] == [row[:5] + row[6:] for row in file_history]
+    assert len(form_history) == len(statement) and {row[0] for row in form_history} == {"+"}
+    assert set(LedgerLine.history.filter(ledger_year_id=by_file.pk).values_list("history_batch_id", flat=True)) == {
+        batch.pk}
+
+
+def test_emptying_a_statement_on_the_form_deletes_its_lines_with_history(world):
     ly = make_ledger_year(world["villages"]["长胜村"], 2022, {"other_income": "5"})
     changes = services.ledger_year_replace_lines(ledger_year=ly, lines=[], source="form")
     assert changes.deleted and ly.version == 3 and ly.total_income == 0

@@ -39,8 +39,8 @@ def town_base(name: str) -> str:
 
 def town_by_code_or_name(text: str, *, towns: QuerySet[Town] | None = None) -> Town:
     """The town that `text` names: a 9- or 12-digit division code, or its name with or without the
-    suffix (八桥, 八桥镇). `towns` limits the search to a scope (an import's); `TownNotFound` if no
-    town answers, or several do."""
+    suffix (八桥, 八桥镇; a town's full name first). `towns` limits the search to a scope (an
+    import's); `TownNotFound` if no town answers, or several do."""
     text = unicodedata.normalize("NFKC", text).strip()
     scoped = towns is not None
     candidates = Town.objects.all() if towns is None else towns
@@ -51,8 +51,11 @@ def town_by_code_or_name(text: str, *, towns: QuerySet[Town] | None = None) -> T
         return town
     bases = {text, town_base(text)}
     names = bases | {base + suffix for base in bases for suffix in TOWN_SUFFIXES}
-    found = {town.pk: town for town in candidates.filter(name__in=names)
-             if town.name in bases or town_base(town.name) in bases}
+    matches = list(candidates.filter(name__in=names))
+    exact = [town for town in matches if town.name == text]
+    if len(exact) == 1:  # 八桥镇 is 八桥镇, even where an 八桥乡 exists too
+        return exact[0]
+    found = {town.pk: town for town in matches if town.name in bases or town_base(town.name) in bases}
     if len(found) > 1:
         raise TownNotFound(text, ambiguous=True, scoped=scoped)
     if not found:
