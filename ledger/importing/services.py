@@ -1,7 +1,7 @@
 """Imports of ledger files, from upload to undo: every change of an `ImportBatch` happens here.
 
-A batch goes 待检查 → (排队中 →) 待确认 or 有错误 → (排队中 →) 导入中 → 已导入 → 已撤销, or 导入失败 when the
-worker fails. The pages (`ledger.import_views`), the worker (`ledger.tasks`) and `manage.py import_ledger`
+A batch goes 待检查 → (排队中 → 导入中 →) 待确认 or 有错误; once confirmed (排队中 →) 导入中 → 已导入 or
+有错误; 已导入 → 已撤销; 导入失败 when the worker raises. The pages (`ledger.import_views`), the worker (`ledger.tasks`) and `manage.py import_ledger`
 call these functions and write no status of their own. Reading is `reader` → `parser` → `planner`;
 the village-years are written by the bulk services of `ledger.services`.
 """
