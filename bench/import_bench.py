@@ -126,7 +126,7 @@ def main() -> None:
     try:
         import python_calamine
 
-        from ledger import services
+        from ledger.importing import services
         from ledger.models import LedgerLine, LedgerYear
 
         villages_needed = -(-args.rows // (len(YEARS) * len(ITEMS_2004)))

@@ -11,18 +11,30 @@ role allows in the year's current state. Views and templates ask here and nowher
 An approved (已审核) year is read-only for everyone until a reviewer reopens it.
 """
 
+from functools import partial
+
 from django.http import Http404
 
 from villages.access import has_role, visible_villages
 from villages.models import UserRole
 
-from .models import LedgerYear
+from .models import LedgerYear, LedgerYearEvent
+from .services import TRANSITIONS
 
 Role = UserRole.Role
 Status = LedgerYear.Status
+Action = LedgerYearEvent.Action
 
 ENTRY_ROLES = (Role.CADRE, Role.ADMIN)
 REVIEW_ROLES = (Role.REVIEWER, Role.ADMIN)
+# Who takes each workflow step; which states a step starts from is `services.TRANSITIONS`.
+STEP_ROLES = {
+    Action.SUBMIT: ENTRY_ROLES,
+    Action.APPROVE: REVIEW_ROLES,
+    Action.REJECT: REVIEW_ROLES,
+    Action.REOPEN: REVIEW_ROLES,
+}
+assert set(STEP_ROLES) == set(TRANSITIONS), "every workflow step needs the roles that take it"
 
 
 def can_edit_ledger_year(user, ledger_year: LedgerYear | None) -> bool:
@@ -32,39 +44,41 @@ def can_edit_ledger_year(user, ledger_year: LedgerYear | None) -> bool:
     return ledger_year is None or ledger_year.status == Status.DRAFT
 
 
-def can_submit(user, ledger_year: LedgerYear | None) -> bool:
-    return ledger_year is not None and ledger_year.status == Status.DRAFT and has_role(user, *ENTRY_ROLES)
-
-
-def can_approve(user, ledger_year: LedgerYear | None) -> bool:
-    return ledger_year is not None and ledger_year.status == Status.SUBMITTED and has_role(user, *REVIEW_ROLES)
-
-
-def can_reject(user, ledger_year: LedgerYear | None) -> bool:
-    return can_approve(user, ledger_year)
-
-
-def can_reopen(user, ledger_year: LedgerYear | None) -> bool:
-    return ledger_year is not None and ledger_year.status == Status.APPROVED and has_role(user, *REVIEW_ROLES)
-
-
-# Workflow action → the check that allows it (the action names of `services.TRANSITIONS`).
-TRANSITION_CHECKS = {
-    "submit": can_submit,
-    "approve": can_approve,
-    "reject": can_reject,
-    "reopen": can_reopen,
-}
-
-
 def may_take_step(user, action: str) -> bool:
     """Does the role allow the workflow step at all (whatever a year's state)? 提交 is the cadres',
     the others the reviewers'."""
-    return has_role(user, *(ENTRY_ROLES if action == "submit" else REVIEW_ROLES))
+    return has_role(user, *STEP_ROLES[action])
+
+
+def can_take_step(user, ledger_year: LedgerYear | None, action: str) -> bool:
+    """May the user take the step on this village-year now: the role's right, and the year's state one
+    the step starts from?"""
+    allowed_from, _ = TRANSITIONS[action]
+    return ledger_year is not None and ledger_year.status in allowed_from and may_take_step(user, action)
+
+
+def can_submit(user, ledger_year: LedgerYear | None) -> bool:
+    return can_take_step(user, ledger_year, Action.SUBMIT)
+
+
+def can_approve(user, ledger_year: LedgerYear | None) -> bool:
+    return can_take_step(user, ledger_year, Action.APPROVE)
+
+
+def can_reject(user, ledger_year: LedgerYear | None) -> bool:
+    return can_take_step(user, ledger_year, Action.REJECT)
+
+
+def can_reopen(user, ledger_year: LedgerYear | None) -> bool:
+    return can_take_step(user, ledger_year, Action.REOPEN)
+
+
+# Workflow action → the check that allows it, in the order of `services.TRANSITIONS`.
+TRANSITION_CHECKS = {str(action): partial(can_take_step, action=action) for action in TRANSITIONS}
 
 
 def allowed_transitions(user, ledger_year: LedgerYear | None) -> list[str]:
-    return [action for action, check in TRANSITION_CHECKS.items() if check(user, ledger_year)]
+    return [action for action in TRANSITION_CHECKS if can_take_step(user, ledger_year, action)]
 
 
 def get_ledger_year_for_user(user, **lookup) -> LedgerYear:

@@ -15,6 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from villages.models import Town
 
+from .bulk import CHUNK_SIZE
 from .models import AccountingSystem, LedgerLine, LedgerYear, LineItem
 from .spreadsheets import neutralize, xlsx_bytes
 
@@ -38,7 +39,7 @@ def long_rows(years: QuerySet[LedgerYear]) -> Iterator[list]:
              .order_by("ledger_year__village__code", "ledger_year__year", "item__line_number", "name")
              .values_list("ledger_year__village__code", "ledger_year__town__name", "ledger_year__village__name",
                           "ledger_year__year", "item__name", "name", "amount", "note"))
-    for code, town, village, year, item, name, amount, note in lines.iterator(chunk_size=5000):
+    for code, town, village, year, item, name, amount, note in lines.iterator(chunk_size=CHUNK_SIZE):
         yield [code, town, village, year, item, name, amount, note]
 
 
@@ -63,7 +64,7 @@ def wide_xlsx(years: QuerySet[LedgerYear]) -> bytes:
         items_by_system.setdefault(item.system_id, []).append(item)
     amounts: dict[int, dict[int, Decimal]] = {}
     for ledger_year_id, item_id, amount in LedgerLine.objects.filter(ledger_year__in=years).values_list(
-            "ledger_year_id", "item_id", "amount").iterator(chunk_size=5000):
+            "ledger_year_id", "item_id", "amount").iterator(chunk_size=CHUNK_SIZE):
         per_year = amounts.setdefault(ledger_year_id, {})
         per_year[item_id] = per_year.get(item_id, Decimal(0)) + amount
     sheets: dict[int, tuple[list[str], list[list]]] = {}

@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -29,11 +30,17 @@ from villages.access import (
 )
 from villages.models import UserRole
 
-from . import exports, services, tasks
+from . import exports, tasks
+from .importing import services as imports
 from .models import MAX_YEAR, MIN_YEAR, ImportBatch
+from .services import LedgerError
 
 IMPORT_ROLES = (UserRole.Role.STAFF, UserRole.Role.ADMIN, UserRole.Role.CADRE)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# What the pages show at most: the latest batches, the preview's villages, the problems of a file.
+RECENT_BATCHES = 50
+PREVIEW_VILLAGES = 2000
+PREVIEW_PROBLEMS = 1000
 
 
 def _require_importer(user) -> None:
@@ -72,7 +79,7 @@ def _runs_in_background(batch: ImportBatch) -> bool:
 @login_required
 @require_GET
 def import_list(request):
-    batches = _batches_for_user(request.user)[:50]
+    batches = _batches_for_user(request.user)[:RECENT_BATCHES]
     return render(request, "ledger/import_list.html", {
         "batches": batches,
         "towns": visible_towns(request.user).order_by("code"),
@@ -94,14 +101,13 @@ def import_upload(request):
     if upload.size > settings.IMPORT_MAX_UPLOAD_MB * 1024 * 1024:
         messages.error(request, _("文件超过 %(mb)s MB 的上限，请按乡镇或年度拆分后再导入。") % {"mb": settings.IMPORT_MAX_UPLOAD_MB})
         return redirect("ledger:import_list")
-    batch = services.import_batch_create(data=upload.read(), filename=upload.name, actor=request.user, town=town,
-                                         year=year, submit=request.POST.get("submit") == "1")
+    batch = imports.import_batch_create(data=upload.read(), filename=upload.name, actor=request.user, town=town,
+                                        year=year, submit=request.POST.get("submit") == "1")
     if _runs_in_background(batch):
-        batch.status = ImportBatch.Status.QUEUED
-        batch.save(update_fields=["status"])
+        imports.import_batch_queue(batch=batch)
         transaction.on_commit(lambda: tasks.check_import.enqueue(batch.pk))
     else:
-        services.import_batch_check(batch=batch)
+        imports.import_batch_check(batch=batch)
     return redirect("ledger:import_detail", pk=batch.pk)
 
 
@@ -125,9 +131,9 @@ def import_detail(request, pk: int):
                    if ranking_year else "")
     return render(request, "ledger/import_detail.html", {
         "batch": batch, "ranking_url": ranking_url, "ranking_year": ranking_year,
-        "villages": list(by_village.values())[:2000],
-        "hidden_villages": max(len(by_village) - 2000, 0),
-        "errors": batch.errors[:1000],
+        "villages": list(by_village.values())[:PREVIEW_VILLAGES],
+        "hidden_villages": max(len(by_village) - PREVIEW_VILLAGES, 0),
+        "errors": batch.errors[:PREVIEW_PROBLEMS],
         "notes": [line for line in batch.message.splitlines() if line],
     })
 
@@ -151,11 +157,10 @@ def import_confirm(request, pk: int):
         messages.error(request, _("这个批次当前不能导入（状态：%(status)s）。") % {"status": batch.get_status_display()})
         return redirect("ledger:import_detail", pk=batch.pk)
     if _runs_in_background(batch):
-        batch.status, batch.progress = ImportBatch.Status.QUEUED, 0
-        batch.save(update_fields=["status", "progress"])
+        imports.import_batch_queue(batch=batch)
         transaction.on_commit(lambda: tasks.apply_import.enqueue(batch.pk, request.user.pk))
     else:
-        services.import_batch_apply(batch=batch, actor=request.user)
+        imports.import_batch_apply(batch=batch, actor=request.user)
         if batch.status == ImportBatch.Status.APPLIED:
             messages.success(request, _("导入完成。"))
     return redirect("ledger:import_detail", pk=batch.pk)
@@ -166,8 +171,8 @@ def import_confirm(request, pk: int):
 def import_undo(request, pk: int):
     batch = _get_batch_for_user(request.user, pk)
     try:
-        services.import_batch_undo(batch=batch, actor=request.user)
-    except services.LedgerError as exc:
+        imports.import_batch_undo(batch=batch, actor=request.user)
+    except LedgerError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("已撤销这次导入，相关村年度恢复为导入前的数据。"))
@@ -211,7 +216,5 @@ def ledger_export(request):
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX_TYPE)
-    from django.utils.encoding import escape_uri_path
-
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
     return response

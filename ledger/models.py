@@ -429,7 +429,8 @@ class ImportBatch(models.Model):
     """One uploaded ledger file: who sent it, the file itself, what it would do and what it did.
 
     Every import is kept, whatever its outcome, so that a figure can be traced back to the file it came
-    from, and a whole import can be undone (`services.import_batch_undo`) while its years are open.
+    from, and a whole import can be undone (`ledger.importing.services.import_batch_undo`) while its
+    years are open.
     """
 
     class Status(models.TextChoices):

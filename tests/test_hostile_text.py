@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from openpyxl import load_workbook
 
-from ledger import services
+from ledger.importing import services
 from ledger.models import ImportBatch
 
 from . import hostile_data

@@ -5,10 +5,11 @@ from decimal import Decimal
 import pytest
 
 from ledger import services
+from ledger.importing import services as imports
 from ledger.models import ImportBatch, LedgerLine, LedgerYear, LedgerYearEvent
 
-from .factories import make_ledger_year
-from .importfiles import MESSY_WIDE_MERGES, messy_wide_rows, xlsx
+from .factories import item_for_year, make_ledger_year
+from .importfiles import MESSY_WIDE_MERGES, csv_bytes, messy_wide_rows, xlsx
 
 
 def messy_file(year=2023):
@@ -16,7 +17,7 @@ def messy_file(year=2023):
 
 
 def run(data, **kwargs):
-    return services.import_ledger_file(data=data, filename="八桥镇.xlsx", **kwargs)
+    return imports.import_ledger_file(data=data, filename="八桥镇.xlsx", **kwargs)
 
 
 def test_import_writes_lines_figures_history_and_events(world, people):
@@ -73,11 +74,11 @@ def test_approved_village_years_are_refused_not_overwritten(world, people):
 
 
 def test_year_approved_between_preview_and_confirm_is_refused_at_apply(world, people):
-    batch = services.import_batch_create(data=messy_file(), filename="a.xlsx", actor=people["dave"])
-    services.import_batch_check(batch=batch)
+    batch = imports.import_batch_create(data=messy_file(), filename="a.xlsx", actor=people["dave"])
+    imports.import_batch_check(batch=batch)
     assert batch.status == ImportBatch.Status.READY
     make_ledger_year(world["villages"]["长胜村"], 2023, {"other_income": "5"}, status="approved")
-    services.import_batch_apply(batch=batch, actor=people["dave"])
+    imports.import_batch_apply(batch=batch, actor=people["dave"])
     assert batch.status == ImportBatch.Status.INVALID
     assert not LedgerYear.objects.filter(village=world["villages"]["幸福村"]).exists()
 
@@ -86,7 +87,7 @@ def test_undo_restores_previous_lines_and_removes_years_the_import_created(world
     changsheng = world["villages"]["长胜村"]
     before = make_ledger_year(changsheng, 2023, {"other_income": "5"})
     check, batch = run(messy_file(), actor=people["dave"])
-    services.import_batch_undo(batch=batch, actor=people["dave"])
+    imports.import_batch_undo(batch=batch, actor=people["dave"])
     before.refresh_from_db()
     assert batch.status == ImportBatch.Status.UNDONE
     assert [(line.item.code, line.amount) for line in before.lines.all()] == [("other_income", Decimal("5.00"))]
@@ -102,11 +103,55 @@ def test_undo_is_refused_once_a_year_is_approved(world, people):
     services.ledger_year_transition(ledger_year=ly, action="submit")
     services.ledger_year_transition(ledger_year=ly, action="approve")
     with pytest.raises(services.LedgerLocked):
-        services.import_batch_undo(batch=batch)
+        imports.import_batch_undo(batch=batch)
     assert LedgerLine.objects.filter(ledger_year=ly).count() == 4
 
 
-def test_single_year_form_save_and_import_share_one_path(world):
+def _written(ledger_year):
+    """What a write left behind for one village-year: lines, figures and the history of its lines."""
+    ledger_year.refresh_from_db()
+    lines = sorted(ledger_year.lines.values_list("item__code", "name", "amount", "note"))
+    figures = {name: getattr(ledger_year, name) for name in LedgerYear.FIGURES}
+    history = sorted(LedgerLine.history.filter(ledger_year_id=ledger_year.pk).values_list(
+        "history_type", "item__code", "name", "amount", "note", "history_source", "history_user_id"))
+    return lines, figures, history
+
+
+def test_single_year_form_save_and_import_share_one_path(world, people):
+    # 长胜村 2023 is typed on the village-year page; a file then states the same statement for it and
+    # for 幸福村 2023: both paths must write the same lines, figures and history (only the source differs).
+    changsheng, xingfu = world["villages"]["长胜村"], world["villages"]["幸福村"]
+    statement = [("operating_revenue", "", "120500.25", ""), ("contract_remittance", "标准化厂房租金", "300000", "三栋"),
+                 ("contract_remittance", "商铺出租", "50000.5", ""), ("subsidy_income", "", "10000", ""),
+                 ("admin_expense", "", "20000", "")]
+    services.ledger_year_save_statement(
+        village=changsheng, year=2023, actor=people["alice"], expected_version=0, reason="年报",
+        lines=[services.LineInput(item_id=item_for_year(2023, code).pk, name=name, amount=Decimal(amount), note=note)
+               for code, name, amount, note in statement])
+    names = {"operating_revenue": "经营收入", "contract_remittance": "发包及上交收入", "subsidy_income": "补助收入",
+             "admin_expense": "管理费用"}
+    rows = [["年度", "乡镇", "村", "科目", "项目", "金额（元）", "备注"]] + [
+        [2023, "八桥镇", village, names[code], name, amount, note]
+        for village in ("长胜村", "幸福村") for code, name, amount, note in statement]
+    check, batch = imports.import_ledger_file(data=csv_bytes(rows), filename="八桥镇2023.csv", actor=people["alice"])
+    assert batch.status == ImportBatch.Status.APPLIED, [str(p) for p in check.problems]
+    assert (check.plan.count("unchanged"), check.plan.count("created")) == (1, 1)  # the form's year: nothing to do
+
+    by_form = LedgerYear.objects.get(village=changsheng, year=2023)
+    by_file = LedgerYear.objects.get(village=xingfu, year=2023)
+    form_lines, form_figures, form_history = _written(by_form)
+    file_lines, file_figures, file_history = _written(by_file)
+    assert form_lines == file_lines == sorted(
+        (code, name, Decimal(amount).quantize(Decimal("0.01")), note) for code, name, amount, note in statement)
+    assert form_figures == file_figures and form_figures["operating_income"] == Decimal("470500.75")
+    assert {row[5] for row in form_history} == {"form"} and {row[5] for row in file_history} == {"import"}
+    assert [row[:5] + row[6:] for row in form_history] == [row[:5] + row[6:] for row in file_history]
+    assert len(form_history) == len(statement) and {row[0] for row in form_history} == {"+"}
+    assert set(LedgerLine.history.filter(ledger_year_id=by_file.pk).values_list("history_batch_id", flat=True)) == {
+        batch.pk}
+
+
+def test_emptying_a_statement_on_the_form_deletes_its_lines_with_history(world):
     ly = make_ledger_year(world["villages"]["长胜村"], 2022, {"other_income": "5"})
     changes = services.ledger_year_replace_lines(ledger_year=ly, lines=[], source="form")
     assert changes.deleted and ly.version == 3 and ly.total_income == 0
@@ -138,7 +183,7 @@ def test_import_with_submit_puts_what_it_wrote_up_for_review_and_undo_puts_draft
     unchanged_elsewhere.refresh_from_db()
     assert unchanged_elsewhere.status == "draft"  # not in the file: not touched
 
-    services.import_batch_undo(batch=batch, actor=people["dave"])
+    imports.import_batch_undo(batch=batch, actor=people["dave"])
     draft.refresh_from_db()
     assert draft.status == "draft" and draft.total_income == Decimal("5.00")
     assert draft.events.last().action == LedgerYearEvent.Action.UNDO_IMPORT

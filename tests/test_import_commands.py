@@ -12,8 +12,10 @@ from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
 from ledger.models import ImportBatch, LedgerLine, LedgerYear
+from villages.models import Town
+from villages.selectors import TownNotFound, town_by_code_or_name
 
-from .factories import make_ledger_year
+from .factories import make_ledger_year, make_town
 from .importfiles import MESSY_WIDE_MERGES, messy_wide_rows, xlsx
 
 
@@ -124,3 +126,33 @@ def test_full_width_punctuation_in_project_names_and_notes_is_kept(world, tmp_pa
     assert "不变 1 个" in out  # the same names and notes: nothing to change
     line = ly.lines.get()
     assert (line.name, line.note) == ("商铺出租（6间）", "三年一签，按季收租")
+
+
+@pytest.mark.parametrize("text", ["321182103", "321182103000", "八桥镇", " 八桥 ", "八桥镇人民政府", "３２１１８２１０３"])
+def test_a_town_is_named_by_code_or_by_name_with_or_without_its_suffix(world, text):
+    assert town_by_code_or_name(text) == world["baqiao"]
+
+
+def test_a_name_several_towns_answer_to_asks_for_the_code(world):
+    make_town(world["qinyang"], 201, "八桥乡")
+    with pytest.raises(TownNotFound, match="有多个乡镇名为“八桥”，请使用乡镇的区划代码"):
+        town_by_code_or_name("八桥")
+    assert town_by_code_or_name("八桥镇") == world["baqiao"]  # the full name is unambiguous
+
+
+def test_a_town_outside_the_scope_is_not_found_and_the_message_says_it_may_be_out_of_reach(world):
+    scope = Town.objects.filter(county=world["yangzhong"])
+    assert town_by_code_or_name("新坝", towns=scope) == world["xinba"]
+    with pytest.raises(TownNotFound, match="找不到乡镇“紫陵镇”（或不在您的管辖范围内）"):
+        town_by_code_or_name("紫陵镇", towns=scope)
+    with pytest.raises(TownNotFound, match="没有代码为 410882105 的乡镇（或不在您的管辖范围内）"):
+        town_by_code_or_name("410882105", towns=scope)
+
+
+def test_export_ledger_takes_the_town_without_its_suffix_and_names_an_unknown_one(world, tmp_path):
+    make_ledger_year(world["villages"]["长胜村"], 2023, {"other_income": "5"})
+    make_ledger_year(world["villages"]["新坝村"], 2023, {"other_income": "7"})
+    out, _ = run("export_ledger", "--output", str(tmp_path / "a.csv"), "--town", "八桥")
+    assert "已导出 1 个村年度" in out
+    with pytest.raises(CommandError, match="找不到乡镇“不存在”。"):
+        run("export_ledger", "--output", str(tmp_path / "b.csv"), "--town", "不存在")

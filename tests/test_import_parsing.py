@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger import services
+from ledger.importing import services
 from ledger.models import LedgerLine, LedgerYear
 
 from .factories import item_for_year

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from ledger.importing import services as import_services
 from ledger.models import ImportBatch, LedgerYear
 from villages.models import Village
 
@@ -51,6 +52,26 @@ def test_large_file_runs_in_the_background_and_status_survives_reload(staff_clie
         staff_client.post(reverse("ledger:import_confirm", args=[batch.pk]))
     status = json.loads(staff_client.get(reverse("ledger:import_status", args=[batch.pk])).content)
     assert status == {**status, "status": "applied", "progress": 100, "finished": True}
+
+
+def test_a_worker_that_fails_mid_write_marks_the_batch_failed_and_writes_nothing(
+        staff_client, world, settings, django_capture_on_commit_callbacks, monkeypatch):
+    settings.IMPORT_BACKGROUND_MIN_KB = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(staff_client, xlsx(("收益分配", messy_wide_rows()), merges=MESSY_WIDE_MERGES))
+    batch = ImportBatch.objects.get()
+
+    def disk_full(**kwargs):
+        raise OSError("磁盘已满")
+
+    monkeypatch.setattr(import_services, "replace_statements", disk_full)
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(reverse("ledger:import_confirm", args=[batch.pk]))
+    status = json.loads(staff_client.get(reverse("ledger:import_status", args=[batch.pk])).content)
+    assert status == {**status, "status": "failed", "progress": 100, "finished": True}
+    batch.refresh_from_db()
+    assert batch.message == "导入过程中出错，未写入任何数据（OSError: 磁盘已满）"
+    assert not LedgerYear.objects.exists()
 
 
 def test_broken_file_lists_every_problem_and_writes_nothing(staff_client, world):

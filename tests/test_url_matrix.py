@@ -76,7 +76,7 @@ def objects(world, people):
 
 def extra_objects(world, ledger_year) -> dict:
     """Sample values for the import URLs: a real batch of a 八桥镇 file, kept through the service."""
-    from ledger import services
+    from ledger.importing import services
 
     data = "年度,乡镇,村,科目,金额\n2025,八桥镇,长胜村,经营收入,100\n".encode()
     batch = services.import_batch_create(data=data, filename="八桥镇长胜村.csv", town=world["baqiao"])

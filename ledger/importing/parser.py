@@ -10,8 +10,7 @@ Both are recognised from their header row; nothing depends on the sheet name or 
 
 import operator
 import re
-import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -22,8 +21,11 @@ from villages.models import Town, Village
 from ..metrics import figures_for
 from ..models import AccountingSystem, LineItem, Metric
 from ..money import WAN, YUAN, YUAN_PER_WAN, AmountError, parse_amount
-from ..services import LineInput
 from ..spreadsheets import restore_neutralized
+from ..statements import LineInput
+from .cells import clean_text
+from .places import Places
+from .problems import Problem
 from .reader import Sheet
 
 HEADER_SEARCH_ROWS = 40
@@ -57,31 +59,6 @@ YEAR_CELL_RE = re.compile(r"(?:年度|年份)[:：]?((?:19|20)\d{2})")
 YEAR_TITLE_RE = re.compile(r"((?:19|20)\d{2})年")
 PAREN_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕")
 NUMBERING_RE = re.compile(r"^(?:[0-9]+|[一二三四五六七八九十]+)[、.)]|^(?:其中|减|加)[:：]")
-VILLAGE_SUFFIXES = ("村民委员会", "居民委员会", "社区居委会", "村委会", "居委会", "委员会", "村")
-TOWN_SUFFIXES = ("人民政府", "街道办事处", "街道", "镇", "乡")
-
-
-@dataclass
-class Problem:
-    """One thing wrong with the file, where it is, and why, in Chinese."""
-
-    sheet: str
-    row: int | None
-    column: str
-    value: str
-    reason: str
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-    def __str__(self) -> str:
-        where = [f"工作表“{self.sheet}”"] if self.sheet else []
-        if self.row:
-            where.append(f"第 {self.row} 行")
-        if self.column:
-            where.append(f"{self.column} 列")
-        value = f"“{self.value}”" if self.value not in ("", None) else ""
-        return f"{' '.join(where)} {value}：{self.reason}".strip()
 
 
 @dataclass
@@ -102,14 +79,6 @@ class ParsedFile:
     def add(self, problem: Problem) -> None:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(problem)
-
-
-def clean_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
 
 
 def stored_text(value) -> str:
@@ -133,22 +102,6 @@ def clean_label(value) -> tuple[str, str | None]:
     text = NUMBERING_RE.sub("", text)
     text = text.replace("万元", "").rstrip(":：")
     return text, unit
-
-
-def village_base(name: str) -> str:
-    name = re.sub(r"\s+", "", clean_text(name))
-    for suffix in VILLAGE_SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
-def town_base(name: str) -> str:
-    name = re.sub(r"\s+", "", clean_text(name))
-    for suffix in TOWN_SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    return name
 
 
 class Catalog:
@@ -184,85 +137,6 @@ class Catalog:
     def derived_code(self, label: str) -> str | None:
         # An item name wins: 投资收益 is both an item and a figure, and is stored as the item.
         return None if label in self.code_by_name else self.derived.get(label)
-
-
-class Places:
-    """The towns and villages an import may write to, matched by 12-digit code or by name."""
-
-    def __init__(self, villages, towns):
-        self.by_code: dict[str, Village] = {}
-        self.by_town_name: dict[tuple[int, str], list[Village]] = {}
-        self.by_name: dict[str, list[Village]] = {}
-        for village in villages:
-            self.by_code[village.code] = village
-            base = village_base(village.name)
-            self.by_town_name.setdefault((village.town_id, base), []).append(village)
-            self.by_name.setdefault(base, []).append(village)
-        self.towns = list(towns)
-        self.town_by_code = {town.code: town for town in self.towns}
-        self.town_by_name: dict[str, list[Town]] = {}
-        for town in self.towns:
-            self.town_by_name.setdefault(town_base(town.name), []).append(town)
-            if town_base(town.name) != town.name:
-                self.town_by_name.setdefault(town.name, []).append(town)
-        self._cache: dict = {}
-
-    def town(self, text: str) -> tuple[Town | None, str]:
-        text = restore_neutralized(clean_text(text))
-        if not text:
-            return None, ""
-        if text.isdigit():
-            town = self.town_by_code.get(text.ljust(12, "0")[:12])
-            return (town, "") if town else (None, f"没有代码为 {text} 的乡镇（或不在您的管辖范围内）")
-        found = {t.pk: t for t in self.town_by_name.get(text, []) + self.town_by_name.get(town_base(text), [])}
-        if len(found) == 1:
-            return next(iter(found.values())), ""
-        if len(found) > 1:
-            return None, f"有多个乡镇名为“{text}”，请使用乡镇的区划代码"
-        return None, f"找不到乡镇“{text}”（或不在您的管辖范围内）"
-
-    def town_in_text(self, text: str) -> Town | None:
-        """A town named in a title such as “八桥镇2023年村级集体经济收益分配表”."""
-        hits = {t.pk: t for t in self.towns if t.name in text}
-        return next(iter(hits.values())) if len(hits) == 1 else None
-
-    def village(self, code_text, name_text, town: Town | None) -> tuple[Village | None, str]:
-        key = (code_text, name_text, town.pk if town else None)
-        if key not in self._cache:
-            self._cache[key] = self._village(code_text, name_text, town)
-        return self._cache[key]
-
-    def _village(self, code_text, name_text, town: Town | None) -> tuple[Village | None, str]:
-        code = clean_text(code_text).replace(" ", "")
-        name = restore_neutralized(clean_text(name_text))
-        if code:
-            if not re.fullmatch(r"\d{12}", code):
-                return None, "区划代码应为 12 位数字"
-            village = self.by_code.get(code)
-            if village is None:
-                return None, f"没有代码为 {code} 的村（或不在您的管辖范围内）"
-            if town is not None and village.town_id != town.pk:
-                return None, f"代码 {code} 的村不属于{town.name}"
-            if name and village_base(name) != village_base(village.name):
-                return None, f"代码 {code} 是“{village.name}”，与村名“{name}”不符"
-            return village, ""
-        if not name:
-            return None, "缺少村名或区划代码"
-        base = village_base(name)
-        if town is not None:
-            found = self.by_town_name.get((town.pk, base), [])
-            if not found:
-                return None, f"{town.name}没有名为“{name}”的村"
-        else:
-            found = self.by_name.get(base, [])
-            if not found:
-                return None, f"找不到名为“{name}”的村（或不在您的管辖范围内）"
-            if len(found) > 1:
-                towns = "、".join(sorted({v.town.name for v in found}))
-                return None, f"多个乡镇都有“{name}”（{towns}），请指定乡镇或使用区划代码"
-        if len(found) > 1:
-            return None, f"有多个村名为“{name}”，请使用区划代码"
-        return found[0], ""
 
 
 @dataclass

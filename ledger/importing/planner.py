@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass, field
 
+from ..bulk import CHUNK_SIZE, chunked
 from ..metrics import figures_for
 from ..models import LedgerLine, LedgerYear
-from ..services import diff_lines
-from .parser import ParsedFile, Problem
+from ..statements import diff_lines
+from .parser import ParsedFile
+from .problems import Problem
 
 CREATED, CHANGED, UNCHANGED = "created", "changed", "unchanged"
-ACTION_LABELS = {CREATED: "新建", CHANGED: "修改", UNCHANGED: "不变"}
 
 
 class _StoredLine:
@@ -49,14 +50,13 @@ def plan_import(parsed: ParsedFile) -> Plan:
     for village_id, year in keys:
         by_year.setdefault(year, []).append(village_id)
     for year, village_ids in by_year.items():
-        for start in range(0, len(village_ids), 5000):
-            for ledger_year in LedgerYear.objects.filter(year=year, village_id__in=village_ids[start:start + 5000]):
+        for part in chunked(village_ids):
+            for ledger_year in LedgerYear.objects.filter(year=year, village_id__in=part):
                 existing_years[(ledger_year.village_id, year)] = ledger_year
     stored: dict[int, list[_StoredLine]] = {ly.pk: [] for ly in existing_years.values()}
-    ids = list(stored)
-    for start in range(0, len(ids), 5000):
-        rows = LedgerLine.objects.filter(ledger_year_id__in=ids[start:start + 5000]).values_list(*_StoredLine.__slots__)
-        for row in rows.iterator(chunk_size=5000):
+    for part in chunked(list(stored)):
+        rows = LedgerLine.objects.filter(ledger_year_id__in=part).values_list(*_StoredLine.__slots__)
+        for row in rows.iterator(chunk_size=CHUNK_SIZE):
             line = _StoredLine(*row)
             stored[line.ledger_year_id].append(line)
 

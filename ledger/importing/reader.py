@@ -9,20 +9,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from .problems import FileRejected, Problem
+
 XLSX, XLS, ODS, CSV = "xlsx", "xls", "ods", "csv"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (BIFF in an OLE2 container)
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_ZIP_MEMBERS = 2000
 MAX_COMPRESSION_RATIO = 200  # real xlsx sheets compress 5–30×; a zip bomb compresses thousands×
-
-
-class FileRejected(Exception):
-    """The file cannot be read as a ledger at all; the message says why, in Chinese."""
-
-    def __init__(self, message: str, problems: list | None = None):
-        super().__init__(message)
-        self.message = message
-        self.problems = problems or []
 
 
 @dataclass
@@ -104,8 +97,6 @@ _FORMULA_NO_VALUE_RE = re.compile(
 def _check_formulas(data: bytes) -> None:
     """Formulas saved without their results (written by scripts, never opened in Excel) read as blanks:
     refuse them rather than import a blank where the sheet shows a number."""
-    from .parser import Problem
-
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = set(archive.namelist())
         sheet_paths = {}

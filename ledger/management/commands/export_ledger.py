@@ -2,8 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ledger import exports, services
+from ledger import exports
 from villages.models import Village
+from villages.selectors import TownNotFound, town_by_code_or_name
 
 
 class Command(BaseCommand):
@@ -21,9 +22,9 @@ class Command(BaseCommand):
         if suffix not in (".csv", ".xlsx"):
             raise CommandError("输出文件的扩展名应为 .csv 或 .xlsx。")
         try:
-            town_obj = services.town_by_code_or_name(town) if town else None
-        except services.LedgerError as exc:
-            raise CommandError(str(exc)) from exc
+            town_obj = town_by_code_or_name(town) if town else None
+        except TownNotFound as exc:
+            raise CommandError(f"{exc}。") from exc
         years = exports.ledger_years(villages=Village.objects.all(), year=year, town=town_obj)
         data = exports.long_csv(years) if suffix == ".csv" else exports.long_xlsx(years)
         try:

@@ -2,7 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ledger import services
+from ledger.importing.services import import_ledger_file
+from villages.selectors import TownNotFound, town_by_code_or_name
 
 
 class Command(BaseCommand):
@@ -22,11 +23,11 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"找不到文件：{path}")
         try:
-            town_obj = services.town_by_code_or_name(town) if town else None
-        except services.LedgerError as exc:
-            raise CommandError(str(exc)) from exc
-        check, batch = services.import_ledger_file(data=file.read_bytes(), filename=file.name, town=town_obj,
-                                                   year=year, dry_run=dry_run, submit=submit)
+            town_obj = town_by_code_or_name(town) if town else None
+        except TownNotFound as exc:
+            raise CommandError(f"{exc}。") from exc
+        check, batch = import_ledger_file(data=file.read_bytes(), filename=file.name, town=town_obj, year=year,
+                                          dry_run=dry_run, submit=submit)
         for note in check.notes:
             self.stdout.write(note)
         if check.problems:

@@ -1,0 +1,12 @@
+"""A cell's value as the text that the parser and the place matcher compare."""
+
+import unicodedata
+
+
+def clean_text(value) -> str:
+    """NFKC-normalised and trimmed (full-width digits and letters become ASCII); 12.0 reads as 12."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFKC", str(value)).strip()

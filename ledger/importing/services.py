@@ -1,0 +1,324 @@
+"""Imports of ledger files, from upload to undo: every change of an `ImportBatch` happens here.
+
+A batch goes 待检查 → (排队中 → 导入中 →) 待确认 or 有错误; once confirmed (排队中 →) 导入中 → 已导入 or
+有错误; 已导入 → 已撤销; 导入失败 when the worker raises. The pages (`ledger.import_views`), the worker (`ledger.tasks`) and `manage.py import_ledger`
+call these functions and write no status of their own. Reading is `reader` → `parser` → `planner`;
+the village-years are written by the bulk services of `ledger.services`.
+"""
+
+import gc
+import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from villages.access import visible_villages
+from villages.models import Town, Village
+
+from ..bulk import CHUNK_SIZE, chunked
+from ..models import ImportBatch, LedgerLine, LedgerYear, LedgerYearEvent
+from ..services import (
+    LedgerError,
+    LedgerLocked,
+    ledger_years_open_many,
+    ledger_years_transition,
+    replace_statements,
+)
+from ..statements import LineInput
+from .parser import Catalog, ParsedFile, parse_sheets
+from .places import Places
+from .planner import Plan, plan_import
+from .problems import FileRejected, Problem
+from .reader import read_sheets
+
+# How many village-years a refusal names (locked years, years edited since the import).
+NAMES_IN_MESSAGE = 50
+# A batch's progress bar (per cent) at each stage; 100 when it has finished, whatever the outcome.
+PROGRESS_CHECKING, PROGRESS_APPLYING, PROGRESS_WRITING, PROGRESS_DONE = 10, 5, 40, 100
+MAX_MESSAGE = 2000  # characters of a failure's message kept on the batch
+
+
+@dataclass
+class ImportCheck:
+    """The outcome of reading a file: how it was read, what it would do, and every problem."""
+
+    file_format: str = ""
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    parsed: ParsedFile | None = None
+    plan: Plan | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@contextmanager
+def _bulk_work() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while an import builds and writes ~10⁶ small objects
+    (cells, lines, rows) that hold no cycles: its full passes over them cost a third of the time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def import_check(*, data: bytes, villages: QuerySet[Village] | None = None, town: Town | None = None,
+                 year: int | None = None) -> ImportCheck:
+    """Read a ledger file and compare it with the database, writing nothing.
+
+    `villages` is the scope the file may write to (default: all); `town` and `year` are what the
+    uploader said, used where the file does not say it and checked where it does.
+    """
+    with _bulk_work():
+        return _import_check(data=data, villages=villages, town=town, year=year)
+
+
+def _import_check(*, data: bytes, villages, town, year) -> ImportCheck:
+    check = ImportCheck()
+    try:
+        check.file_format, sheets = read_sheets(data)
+    except FileRejected as exc:
+        check.problems = exc.problems or [Problem.general(exc.message)]
+        return check
+    villages = (villages if villages is not None else Village.objects.all()).select_related("town")
+    towns = Town.objects.filter(pk__in=villages.values("town_id"))
+    parsed = parse_sheets(sheets, catalog=Catalog(), places=Places(villages, towns), town=town, year=year)
+    del sheets
+    check.parsed, check.notes = parsed, parsed.notes
+    check.problems = list(parsed.problems)
+    if not check.problems and not parsed.statements:
+        check.problems.append(Problem.general("文件中没有任何村的金额，没有可导入的内容"))
+    if not check.problems:
+        check.plan = plan_import(parsed)
+        check.problems += check.plan.problems
+    return check
+
+
+def _scope_of(batch: ImportBatch) -> QuerySet[Village]:
+    return visible_villages(batch.created_by) if batch.created_by_id else Village.objects.all()
+
+
+def import_batch_create(*, data: bytes, filename: str, actor=None, town: Town | None = None, year: int | None = None,
+                        submit: bool = False) -> ImportBatch:
+    """Keep an uploaded file (who, when, the file, its hash) as a new import batch; nothing is read yet.
+
+    With `submit` the village-years the import writes are submitted for review (see ImportBatch.submit).
+    """
+    batch = ImportBatch(created_by=actor if getattr(actor, "pk", None) else None,
+                        filename=os.path.basename(filename)[:255] or "upload", sha256=hashlib.sha256(data).hexdigest(),
+                        size=len(data), town=town, year=year, submit=submit)
+    batch.file.save(batch.filename, ContentFile(data), save=False)
+    batch.save()
+    return batch
+
+
+def import_batch_queue(*, batch: ImportBatch) -> ImportBatch:
+    """Mark the batch 排队中 for the worker (its check or its write); the caller enqueues the task once
+    the transaction commits."""
+    batch.status, batch.progress = ImportBatch.Status.QUEUED, 0
+    batch.save(update_fields=["status", "progress"])
+    return batch
+
+
+def _set_progress(batch: ImportBatch, progress: int, **fields) -> None:
+    # Outside the import's transaction, so that a polling page sees it at once.
+    fields["progress"] = progress
+    ImportBatch.objects.filter(pk=batch.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(batch, name, value)
+
+
+def _batch_data(batch: ImportBatch) -> bytes:
+    with batch.file.open("rb") as handle:
+        return handle.read()
+
+
+def _record_check(batch: ImportBatch, check: ImportCheck) -> None:
+    batch.file_format = check.file_format
+    batch.errors = [problem.as_dict() for problem in check.problems]
+    batch.message = "\n".join(check.notes)
+    if check.parsed is not None:
+        batch.rows_read = check.parsed.rows_read
+        batch.line_count = check.parsed.line_count
+    if check.plan is not None:
+        batch.preview = check.plan.rows
+        batch.years_created = check.plan.count("created")
+        batch.years_changed = check.plan.count("changed")
+        batch.years_unchanged = check.plan.count("unchanged")
+        totals = check.plan.totals
+        batch.lines_created, batch.lines_changed, batch.lines_deleted = (
+            totals["lines_created"], totals["lines_changed"], totals["lines_deleted"])
+
+
+def _finish_invalid(batch: ImportBatch) -> ImportBatch:
+    batch.status, batch.progress = ImportBatch.Status.INVALID, PROGRESS_DONE
+    batch.save()
+    return batch
+
+
+def import_batch_check(*, batch: ImportBatch) -> ImportBatch:
+    """Read the batch's file and store the preview (status 待确认) or every problem (status 有错误)."""
+    _set_progress(batch, PROGRESS_CHECKING, status=ImportBatch.Status.RUNNING
+                  if batch.status == ImportBatch.Status.QUEUED else batch.status)
+    check = import_check(data=_batch_data(batch), villages=_scope_of(batch), town=batch.town, year=batch.year)
+    _record_check(batch, check)
+    batch.status = ImportBatch.Status.READY if check.ok else ImportBatch.Status.INVALID
+    batch.progress = PROGRESS_DONE if not check.ok else 0
+    batch.save()
+    return batch
+
+
+def import_batch_apply(*, batch: ImportBatch, actor=None, check: ImportCheck | None = None) -> ImportBatch:
+    """Write a checked import: every village-year in the file gets the file's statement, in one transaction.
+
+    The file is read again (the database may have changed since the preview); any problem, including
+    a village-year approved since, leaves everything as it was and the batch 有错误. Lines and their
+    history (source 导入, this batch's id), the figures, the versions and the 导入 events are written
+    in bulk; what undo needs is kept on the batch.
+    """
+    when = timezone.now()
+    _set_progress(batch, PROGRESS_APPLYING, status=ImportBatch.Status.RUNNING)
+    if check is None:
+        check = import_check(data=_batch_data(batch), villages=_scope_of(batch), town=batch.town, year=batch.year)
+    _record_check(batch, check)
+    if not check.ok:
+        return _finish_invalid(batch)
+    if not check.plan.count("created") and not check.plan.count("changed"):
+        # The file says what the database already says (the plan was made just now): nothing to write.
+        batch.undo_data = {"created": [], "before": {}, "versions": {}}
+        batch.status, batch.progress, batch.applied_at = ImportBatch.Status.APPLIED, PROGRESS_DONE, when
+        batch.save()
+        return batch
+    _set_progress(batch, PROGRESS_WRITING)
+    try:
+        with _bulk_work(), transaction.atomic():
+            batch.undo_data = _write(batch, check.parsed, check.plan, actor=actor, when=when)
+            batch.status, batch.progress, batch.applied_at = ImportBatch.Status.APPLIED, PROGRESS_DONE, when
+            batch.save()
+    except LedgerError as exc:
+        batch.errors = [Problem.general(str(exc)).as_dict()]
+        _finish_invalid(batch)
+    return batch
+
+
+def _write(batch: ImportBatch, parsed: ParsedFile, plan: Plan, *, actor, when) -> dict:
+    """The writes of `import_batch_apply`, inside its transaction; returns what undo needs."""
+    reason = f"导入 {batch.filename}"[:100]
+    # One list per village-year, passed to both calls: the new years' figures are computed once.
+    lines_by_key = {key: list(lines.values()) for key, lines in parsed.statements.items()}
+    opened = ledger_years_open_many(
+        keys=[(parsed.villages[village_id], year) for village_id, year in parsed.statements],
+        actor=actor, when=when, lines_by_key=lines_by_key, figures_by_key=plan.figures,
+    )
+    years = opened.years
+    locked = [ly for ly in years.values() if ly.is_locked]
+    if locked:
+        raise LedgerLocked("；".join(f"{ly} 已审核锁定，不能导入覆盖" for ly in locked[:NAMES_IN_MESSAGE]))
+    statements = [(years[key], lines) for key, lines in lines_by_key.items()]
+    # What undo puts back: the stored lines of the years that existed before this import.
+    before: dict[int, list] = {ly.pk: [] for ly, _ in statements}
+    old_ids = [ly.pk for key, ly in years.items() if key not in opened.created]
+    for part in chunked(old_ids):
+        rows = LedgerLine.objects.filter(ledger_year_id__in=part).values_list(
+            "ledger_year_id", "item_id", "name", "amount", "note", "share_id", "enterprise_id")
+        for ledger_year_id, item_id, name, amount, note, share_id, enterprise_id in rows.iterator(CHUNK_SIZE):
+            before[ledger_year_id].append([item_id, name, str(amount), note, share_id, enterprise_id])
+    results = replace_statements(statements=statements, actor=actor, source="import", reason=reason,
+                                 batch_id=batch.pk, event_action=LedgerYearEvent.Action.IMPORT, when=when,
+                                 inserted=opened.inserted)
+    touched = {ly.pk: ly for ly, _ in statements if results[ly.pk].any}
+    created = [ly.pk for key, ly in years.items() if key in opened.created and ly.pk in touched]
+    created_set = set(created)
+    submitted = []
+    if batch.submit:  # only what this import wrote: an unchanged year is left as it is
+        submitted = ledger_years_transition(ledger_years=list(touched.values()), action=LedgerYearEvent.Action.SUBMIT,
+                                            actor=actor, reason=reason, when=when)
+    return {
+        "created": created,
+        "before": {str(pk): before[pk] for pk in touched if pk not in created_set},
+        "versions": {str(pk): ly.version for pk, ly in touched.items()},
+        # Years that were drafts before: undo puts them back to 草稿.
+        "submitted": [ly.pk for ly in submitted if ly.pk not in created_set],
+    }
+
+
+def import_batch_undo(*, batch: ImportBatch, actor=None) -> ImportBatch:
+    """Put back what an import replaced, while none of its village-years is approved or edited since.
+
+    Years the import created are removed; the others get their earlier lines back (history source
+    导入, this batch's id, a 撤销导入 event).
+    """
+    if batch.status != ImportBatch.Status.APPLIED:
+        raise LedgerError("只有已导入的批次可以撤销。")
+    when = timezone.now()
+    versions = {int(pk): version for pk, version in batch.undo_data.get("versions", {}).items()}
+    created = set(batch.undo_data.get("created", []))
+    before = {int(pk): lines for pk, lines in batch.undo_data.get("before", {}).items()}
+    reason = f"撤销导入 {batch.filename}"[:100]
+    with transaction.atomic():
+        current = {ly.pk: ly for ly in LedgerYear.objects.select_for_update().filter(pk__in=list(versions))}
+        problems = []
+        for pk, ly in current.items():
+            if ly.is_locked:
+                problems.append(f"{ly} 已审核锁定")
+            elif ly.version != versions[pk]:
+                problems.append(f"{ly} 在导入后又被修改过")
+        if problems:
+            raise LedgerLocked("不能撤销：" + "；".join(problems[:NAMES_IN_MESSAGE]) + "。")
+        statements = []
+        for pk, ly in current.items():
+            lines = [] if pk in created else [
+                LineInput(item_id=item_id, name=name, amount=Decimal(amount), note=note, share_id=share_id,
+                          enterprise_id=enterprise_id)
+                for item_id, name, amount, note, share_id, enterprise_id in before.get(pk, [])
+            ]
+            statements.append((ly, lines))
+        replace_statements(statements=statements, actor=actor, source="import", reason=reason, batch_id=batch.pk,
+                           event_action=LedgerYearEvent.Action.UNDO_IMPORT, when=when)
+        resubmitted = set(batch.undo_data.get("submitted", []))
+        ledger_years_transition(ledger_years=[ly for pk, ly in current.items() if pk in resubmitted],
+                                action=LedgerYearEvent.Action.REJECT, actor=actor, reason=reason, when=when,
+                                event_action=LedgerYearEvent.Action.UNDO_IMPORT)
+        # Village-years that only existed because of this import go again, so they do not rank as 空壳村.
+        LedgerYear.objects.filter(pk__in=[pk for pk in created if pk in current]).delete()
+        batch.status, batch.undone_at = ImportBatch.Status.UNDONE, when
+        batch.undone_by = actor if getattr(actor, "pk", None) else None
+        batch.save()
+    return batch
+
+
+def import_batch_fail(*, batch: ImportBatch, error: Exception) -> None:
+    """The worker's check or write raised: the batch says so (导入失败) instead of a bar that never moves.
+    Nothing was written (the write is one transaction)."""
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.FAILED, progress=PROGRESS_DONE,
+        message=f"导入过程中出错，未写入任何数据（{type(error).__name__}: {error}）"[:MAX_MESSAGE],
+    )
+
+
+def import_ledger_file(*, data: bytes, filename: str, town: Town | None = None, year: int | None = None,
+                       dry_run: bool = False, actor=None,
+                       submit: bool = False) -> tuple[ImportCheck, ImportBatch | None]:
+    """Check a file and, unless `dry_run` or a problem is found, keep it as a batch and write it.
+
+    What `manage.py import_ledger` does; on any problem nothing is written (not even the batch).
+    """
+    check = import_check(data=data, town=town, year=year)
+    if not check.ok or dry_run:
+        return check, None
+    batch = import_batch_create(data=data, filename=filename, actor=actor, town=town, year=year, submit=submit)
+    batch = import_batch_apply(batch=batch, actor=actor, check=check)
+    if batch.status != ImportBatch.Status.APPLIED:
+        check.problems = [Problem(**error) for error in batch.errors]
+    return check, batch
