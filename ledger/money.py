@@ -2,7 +2,10 @@
 
 An amount is exact or refused, never guessed: `parse_amount` reads ASCII or full-width digits, commas
 that group thousands by three, one decimal point and an optional unit written after the number, and
-refuses anything else with a Chinese message that names what was typed.
+refuses anything else with a Chinese message that names what was typed. A unit written after the
+number (元, 万元 or 万, 千元, 亿元 or 亿) is honoured, converted exactly, instead of the page's or the
+column's unit; any other word is refused. Exponents (1e5, 1.2E+07 as Excel shows narrow columns) are
+refused: the digits they stand for may already be lost.
 """
 
 import re
