@@ -1,6 +1,7 @@
 """Admin for the accounts. Writes to lines go through `ledger.services`, like every other path,
 so that history and figures stay true; approved years are read-only here too."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from import_export import resources
@@ -22,6 +23,7 @@ from .models import (
     MetricTerm,
     Share,
 )
+from .money import YUAN, AmountError, parse_amount
 
 
 class ShareResource(resources.ModelResource):
@@ -73,8 +75,28 @@ class ShareAdmin(ScopedAdminMixin, ImportExportModelAdmin):
     autocomplete_fields = ["holder", "enterprise"]
 
 
+class LedgerLineForm(forms.ModelForm):
+    """Amounts in 元 read as everywhere else (`parse_amount`): exact, within the line limit, or refused."""
+
+    amount = forms.CharField(label="金额（元）", max_length=40)
+
+    class Meta:
+        model = LedgerLine
+        fields = ["item", "name", "amount", "note", "share", "enterprise"]
+
+    def clean_amount(self):
+        try:
+            amount = parse_amount(self.cleaned_data["amount"], YUAN)
+        except AmountError as exc:
+            raise forms.ValidationError(str(exc), code="amount") from exc
+        if amount is None:
+            raise forms.ValidationError("请填写金额。", code="required")
+        return amount
+
+
 class LedgerLineInline(admin.TabularInline):
     model = LedgerLine
+    form = LedgerLineForm
     extra = 0
     fields = ["item", "name", "amount", "note", "share", "enterprise"]
     autocomplete_fields = ["share", "enterprise"]

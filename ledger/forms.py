@@ -16,13 +16,11 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import MONEY, LedgerLine, LineItem
-from .money import UNITS, WAN, YUAN, AmountError, parse_amount
+from .models import LedgerLine, LineItem
+from .money import MAX_STATEMENT_LINES, UNITS, WAN, YUAN, AmountError, parse_amount
 from .services import LineInput
 
 ROW_KEY = re.compile(r"^line-(\d+)-(\d+)-(?:name|amount|note|delete)$")
-# What LedgerLine.amount can hold (16 digits, 2 of them decimals).
-MAX_AMOUNT = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"])
 UNIT_CHOICES = [(WAN, _("万元")), (YUAN, _("元"))]
 
 
@@ -68,13 +66,11 @@ class LineRowForm(forms.Form):
         self.fields["note"].widget.attrs.update({"placeholder": _("备注"), "aria-label": _("备注")})
 
     def clean_amount(self):
+        # The page's unit unless the typing names one ("1500元" on a 万元 page); the line limit included.
         try:
-            amount = parse_amount(self.cleaned_data["amount"], self.unit)
+            return parse_amount(self.cleaned_data["amount"], self.unit)
         except AmountError as exc:
             raise forms.ValidationError(str(exc), code="amount") from exc
-        if amount is not None and amount >= MAX_AMOUNT:
-            raise forms.ValidationError(_("金额过大：单行不能超过 99 万亿元，请检查单位是否选错。"), code="amount")
-        return amount
 
     def clean(self):
         data = super().clean()
@@ -153,6 +149,12 @@ class StatementForm:
                 for row in group.rows:
                     line = row.line if row.is_bound and not row.is_deleted and not row.errors else None
                     if line is None:
+                        continue
+                    if len(seen) == MAX_STATEMENT_LINES:
+                        # So that the figures, sums of at most this many lines, fit (ledger.money.MAX_FIGURE).
+                        row.add_error("amount", _("一个村年度最多 %(count)s 行明细，请合并部分项目。")
+                                      % {"count": MAX_STATEMENT_LINES})
+                        valid = False
                         continue
                     if line.key in seen:
                         row.add_error("name", _("同一科目下项目名称重复，请合并或改名。") if line.name

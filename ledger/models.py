@@ -20,10 +20,11 @@ from simple_history.models import HistoricalRecords
 from villages.models import County, Enterprise, Town, Village
 
 from .figures import FIGURES
+from .money import MAX_FIGURE, MAX_LINE_AMOUNT, chinese_amount
 
 MIN_YEAR = 2000
 MAX_YEAR = 2100
-MONEY = {"max_digits": 16, "decimal_places": 2}  # 元, up to 99 万亿
+MONEY = {"max_digits": 16, "decimal_places": 2}  # 元; what a line or a figure may hold is less (ledger.money)
 
 
 def year_field(verbose_name: str = "年度", **kwargs) -> models.PositiveSmallIntegerField:
@@ -264,6 +265,12 @@ class LedgerYear(models.Model):
                             total_expense__gte=0),
                 name="ledger_year_income_gte_0",
             ),
+            # No figure beyond what its lines can add up to (ledger.money.MAX_FIGURE), so that every
+            # stored figure is read back exactly, on SQLite too.
+            models.CheckConstraint(
+                condition=Q(*(Q(**{f"{name}__gte": -MAX_FIGURE, f"{name}__lte": MAX_FIGURE}) for name in FIGURES)),
+                name="ledger_year_figures_max",
+            ),
         ]
         indexes = [
             models.Index(fields=["county", "year", "-operating_income"], name="ly_county_year_opinc"),
@@ -310,7 +317,10 @@ class LedgerLine(models.Model):
                              db_index=False)
     name = models.CharField("项目", max_length=100, blank=True, default="",
                             help_text="明细项目名称，如“标准化厂房租金”；不分项目时留空")
-    amount = models.DecimalField("金额（元）", **MONEY, validators=[MinValueValidator(0)])
+    amount = models.DecimalField("金额（元）", **MONEY, validators=[
+        MinValueValidator(0),
+        MaxValueValidator(MAX_LINE_AMOUNT, message=f"金额过大：“%(show_value)s”元超过单行上限 {chinese_amount(MAX_LINE_AMOUNT)}。"),
+    ])
     note = models.CharField("备注", max_length=500, blank=True)
     # Indexed only where set (see Meta.indexes): almost every line has neither.
     share = models.ForeignKey(Share, verbose_name="来源股份", on_delete=models.SET_NULL, null=True, blank=True,
@@ -328,6 +338,7 @@ class LedgerLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["ledger_year", "item", "name"], name="ledger_line_unique"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="ledger_line_amount_gte_0"),
+            models.CheckConstraint(condition=Q(amount__lte=MAX_LINE_AMOUNT), name="ledger_line_amount_max"),
         ]
         # Partial: a line written by an import or a form without a share or enterprise adds no entry,
         # and `share_id = …` / `IN (…)` lookups (the share's lines, SET NULL on delete) still use them.

@@ -86,10 +86,11 @@ def test_add_row_button_without_script_adds_an_empty_row_and_saves_nothing(clien
 @pytest.mark.parametrize(("typed", "unit", "message"), [
     ("十二万", "wan", "“十二万”不是有效的数字。"),
     ("12..5", "wan", "“12..5”不是有效的数字。"),
-    ("-5", "wan", "金额不能为负数。"),
-    ("1.2345678", "wan", "金额最多精确到分：以万元填写时最多 6 位小数。"),
-    ("100.123", "yuan", "金额最多精确到分：以元填写时最多 2 位小数。"),
-    ("99999999999", "wan", "金额过大：单行不能超过 99 万亿元"),
+    # The messages name what was typed (issue 12); the line limit is 100亿元 (ledger.money.MAX_LINE_AMOUNT).
+    ("-5", "wan", "金额不能为负数：“-5”。"),
+    ("1.2345678", "wan", "金额最多精确到分（以万元填写时最多 6 位小数）：“1.2345678”。"),
+    ("100.123", "yuan", "金额最多精确到分（以元填写时最多 2 位小数）：“100.123”。"),
+    ("99999999999", "wan", "金额过大：“99999999999”超过上限 100亿元"),
 ])
 def test_bad_amounts_get_a_chinese_message_next_to_the_field_and_keep_the_input(
         client, cadre, village, typed, unit, message):

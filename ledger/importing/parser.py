@@ -20,7 +20,18 @@ from villages.models import Town, Village
 
 from ..metrics import figures_for
 from ..models import AccountingSystem, LineItem, Metric
-from ..money import WAN, YUAN, YUAN_PER_WAN, AmountError, parse_amount
+from ..money import (
+    MAX_FIGURE,
+    MAX_LINE_AMOUNT,
+    MAX_STATEMENT_LINES,
+    UNIT_CODES,
+    UNITS,
+    WAN,
+    YUAN,
+    AmountError,
+    amount_step,
+    parse_amount,
+)
 from ..spreadsheets import restore_neutralized
 from ..statements import LineInput
 from .cells import clean_text
@@ -54,7 +65,7 @@ DERIVED_ALIASES = {"收入合计": "total_income", "总收入": "total_income", 
 TOTAL_RE = re.compile(r"(合计|小计|总计|汇总|全镇|全乡|全县|全市|累计)")
 FOOTER_RE = re.compile(r"^(填表人|填报人|制表人|审核人|审核|复核人|负责人|单位负责人|分管领导|主管|站长|经办人|"
                        r"填表日期|填报日期|制表日期|报送日期|日期|联系电话|电话|注[:：]|说明[:：]|备注[:：])")
-UNIT_RE = re.compile(r"单位[:：]?(万元|元)")
+UNIT_RE = re.compile(r"单位[:：]?(万元|千元|亿元|元)")
 YEAR_CELL_RE = re.compile(r"(?:年度|年份)[:：]?((?:19|20)\d{2})")
 YEAR_TITLE_RE = re.compile(r"((?:19|20)\d{2})年")
 PAREN_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕")
@@ -96,6 +107,8 @@ def clean_label(value) -> tuple[str, str | None]:
     unit = None
     if "万元" in text:
         unit = WAN
+    elif match := re.search(r"千元|亿元", text):  # statistical tables' units: read in them, not in 元
+        unit = UNIT_CODES[match.group(0)]
     elif re.search(r"[(\[【]元[)\]】]|单位:?元|\(元\)$", text):
         unit = YUAN
     text = PAREN_RE.sub("", text)
@@ -231,21 +244,22 @@ def _sheet_facts(rows: list[list], upto: int) -> tuple[str | None, int | None, s
             title.append(text)
             match = UNIT_RE.search(text)
             if match and unit is None:
-                unit = WAN if match.group(1) == "万元" else YUAN
+                unit = UNIT_CODES[match.group(1)]
             match = YEAR_CELL_RE.search(text) or YEAR_TITLE_RE.search(text)
             if match and year is None:
                 year = int(match.group(1))
     return unit, year, " ".join(title)
 
 
-def _amount(value, unit: str, *, allow_negative: bool = False) -> Decimal | None:
+def _amount(value, unit: str, *, allow_negative: bool = False, limit: Decimal = MAX_LINE_AMOUNT) -> Decimal | None:
     if isinstance(value, (bool, date, datetime)):
         raise AmountError("不是金额")
     if isinstance(value, float):
         # Excel keeps binary floats (12.3 → 12.300000000000001); a ledger never has more than 6
         # decimals in 万元, so round off the binary noise before the exact Decimal check.
         value = Decimal(repr(round(value, 8)))
-    return parse_amount(value, unit, allow_negative=allow_negative)
+    # A unit written in the cell wins over the column's.
+    return parse_amount(value, unit, allow_negative=allow_negative, limit=limit)
 
 
 def _year_of(value) -> int | None:
@@ -272,7 +286,7 @@ def _parse_sheet(sheet: Sheet, parsed: ParsedFile, derived, origins, *, catalog:
     for column in columns:
         by_role.setdefault(column.role, []).append(column)
     long = "item" in by_role and "amount" in by_role
-    unit_note = {WAN: "万元", YUAN: "元", None: "元（文件未注明单位，按元读取）"}[sheet_unit]
+    unit_note = UNITS[sheet_unit][0] if sheet_unit else "元（文件未注明单位，按元读取）"
     parsed.notes.append(
         f"工作表“{sheet.name}”：{'长表（每行一条明细）' if long else '宽表（每行一个村）'}，表头在第 {start + 1}"
         f"{'—' + str(end + 1) if end > start else ''} 行，单位 {unit_note}"
@@ -446,6 +460,11 @@ class _RowContext:
         if lines is None:
             lines = self.parsed.statements[key] = {}
         line_key = (item.id, name)
+        if line_key not in lines and len(lines) == MAX_STATEMENT_LINES:
+            # So that the figures, sums of at most this many lines, fit (ledger.money.MAX_FIGURE).
+            self.problem(r, column, amount, f"{village.name} {year} 年的明细超过 {MAX_STATEMENT_LINES} 行，"
+                                            "请合并部分项目")
+            return
         if line_key in lines:
             first_amount, sheet_name, row_number = self.origins[(key, line_key)]
             if first_amount != amount:
@@ -530,17 +549,15 @@ class _RowContext:
         if not text:
             return
         try:
-            amount = _amount(value, unit, allow_negative=True)  # 经营收益、本年收益 may be losses
+            # 经营收益、本年收益 may be losses; a total is bounded as a figure, not as a line.
+            amount = _amount(value, unit, allow_negative=True, limit=MAX_FIGURE)
         except AmountError as exc:
             self.problem(r, column, value, str(exc))
             return
         if amount is None:
             return
         # The precision the file shows, to compare at the same rounding: 12.35 万元 is ±50 元.
-        digits = text.split(".")[1] if "." in text and not isinstance(value, float) else ""
-        places = len(digits) if digits.isdigit() else 2
-        factor = YUAN_PER_WAN if unit == WAN else Decimal(1)
-        tolerance = max(Decimal("0.01"), Decimal(1).scaleb(-places) * factor / 2)
+        tolerance = max(Decimal("0.01"), amount_step(text if isinstance(value, str) else value, unit) / 2)
         self.derived.append(((village.pk, year), metric, amount, tolerance,
                              Problem(self.sheet.name, r + 1, f"{column.letter}（{column.label}）", text, "")))
 

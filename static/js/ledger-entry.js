@@ -15,21 +15,40 @@
     return checked ? checked.value : "wan";
   }
 
-  function normalize(text) {
-    text = (text || "").normalize("NFKC").trim().replace(/[,，\s'_\u00a0]/g, "");
-    return text.replace(/(万元|元|万)$/, "");
+  // As ledger.money.parse_amount reads them: ASCII or full-width digits, commas grouping by three, a
+  // unit written after the number winning over the page's, at most 100亿元 a line.
+  var UNIT_SHIFT = { wan: 4, yuan: 0 };
+  var CELL_UNITS = [["万元", 4], ["千元", 3], ["亿元", 8], ["元", 0], ["万", 4], ["亿", 8]];
+  var MAX_LINE_FEN = 1000000000000n;
+
+  function toAscii(text) {
+    return (text || "")
+      .replace(/[\uff10-\uff19]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xfee0); })
+      .replace(/．/g, ".").replace(/，/g, ",").replace(/[\u3000\u00a0\u202f\u2009\t]/g, " ").trim();
   }
 
   // Text in `u` → fen as BigInt; null for blank; undefined for text the server will refuse.
   function toFen(text, u) {
-    var t = normalize(text);
+    var t = toAscii(text);
     if (t === "" || t === "-" || t === "—") return null;
-    var m = /^(\d*)(?:\.(\d*))?$/.exec(t);
+    var shift = UNIT_SHIFT[u];
+    for (var i = 0; i < CELL_UNITS.length; i++) {
+      if (t.slice(-CELL_UNITS[i][0].length) === CELL_UNITS[i][0]) {
+        t = t.slice(0, -CELL_UNITS[i][0].length).trim();
+        shift = CELL_UNITS[i][1];
+        break;
+      }
+    }
+    var m = /^\+?(\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+|\d*)(?:\.(\d*))?$/.exec(t);
     if (!m || (m[1] === "" && !m[2])) return undefined;
-    var decimals = m[2] || "";
-    if (decimals.replace(/0+$/, "").length > PLACES[u]) return undefined;
-    decimals = (decimals + "000000").slice(0, PLACES[u]);
-    return BigInt((m[1] || "0") + decimals);
+    var places = shift + 2;
+    var decimals = (m[2] || "").replace(/0+$/, "");
+    if (decimals.length > places) return undefined;
+    decimals = (decimals + "0".repeat(places)).slice(0, places);
+    var whole = m[1].replace(/[, ]/g, "").replace(/^0+(?=\d)/, "");
+    if (whole.length > 13) return undefined;
+    var fen = BigInt((whole || "0") + decimals);
+    return fen > MAX_LINE_FEN ? undefined : fen;
   }
 
   // fen → text in `u`, exact and without separators (for inputs).
@@ -77,7 +96,7 @@
       row.classList.toggle("deleted", !!(del && del.checked));
       var fen = toFen(amount.value, u);
       amount.setAttribute("aria-invalid", fen === undefined ? "true" : "false");
-      amount.title = fen === undefined ? (u === "wan" ? "请输入数字，以万元填写时最多 6 位小数" : "请输入数字，以元填写时最多 2 位小数") : "";
+      amount.title = fen === undefined ? (u === "wan" ? "请输入数字（不超过 100亿元），以万元填写时最多 6 位小数" : "请输入数字（不超过 100亿元），以元填写时最多 2 位小数") : "";
       if (del && del.checked) return;
       var item = amount.dataset.item;
       totals[item] = (totals[item] || 0n) + (fen || 0n);
