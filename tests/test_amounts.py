@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from ledger import services
+from ledger.importing import services as importing
 from ledger.forms import StatementForm
 from ledger.models import MONEY, ImportBatch, LedgerLine, LedgerYear
 from ledger.money import (
@@ -209,7 +210,7 @@ def statement(check, village):
 
 @pytest.mark.parametrize(("typed", "reason"), HOSTILE)
 def test_import_refuses_each_bad_amount_with_row_column_and_value(world, typed, reason):
-    check = services.import_check(data=csv_bytes(long_rows("金额(万元)", "12", typed)), town=world["baqiao"])
+    check = importing.import_check(data=csv_bytes(long_rows("金额(万元)", "12", typed)), town=world["baqiao"])
     assert not check.ok
     found = [(p.row, p.column[:1]) for p in check.problems if reason in p.reason and f"“{typed}”" in p.reason]
     assert found == [(3, "E")], [str(p) for p in check.problems]
@@ -217,7 +218,7 @@ def test_import_refuses_each_bad_amount_with_row_column_and_value(world, typed, 
 
 @pytest.mark.parametrize("cell", [1e20, 1e300, 10**30, 99999999999999.99, 1000001])
 def test_import_refuses_numbers_above_a_line_in_xlsx_cells(world, cell):
-    check = services.import_check(data=xlsx(("八桥", long_rows("金额(万元)", cell))), town=world["baqiao"])
+    check = importing.import_check(data=xlsx(("八桥", long_rows("金额(万元)", cell))), town=world["baqiao"])
     assert not check.ok and any("金额过大" in p.reason for p in check.problems)
 
 
@@ -228,27 +229,27 @@ def test_import_refuses_numbers_above_a_line_in_xlsx_cells(world, cell):
     ("金额(亿元)", ["0.5", "12万元"], {"项目0": "50000000.00", "项目1": "120000.00"}),
 ])
 def test_import_honours_the_unit_written_in_a_cell_over_the_columns(world, header, cells, expected):
-    check = services.import_check(data=csv_bytes(long_rows(header, *cells)), town=world["baqiao"])
+    check = importing.import_check(data=csv_bytes(long_rows(header, *cells)), town=world["baqiao"])
     assert check.ok, [str(p) for p in check.problems]
     assert statement(check, world["villages"]["长胜村"]) == {name: Decimal(v) for name, v in expected.items()}
 
 
 def test_a_sheet_headed_in_thousands_is_read_in_thousands(world):
     rows = [["单位：千元"], ["村名", "年度", "经营收入"], ["长胜村", 2023, "12.5"]]
-    check = services.import_check(data=csv_bytes(rows), town=world["baqiao"])
+    check = importing.import_check(data=csv_bytes(rows), town=world["baqiao"])
     assert check.ok and "单位 千元" in check.notes[0]
     assert statement(check, world["villages"]["长胜村"]) == {"": Decimal("12500.00")}
 
 
 def test_import_refuses_a_statement_longer_than_the_limit(world):
     amounts = ["1"] * (MAX_STATEMENT_LINES + 1)
-    check = services.import_check(data=csv_bytes(long_rows("金额(元)", *amounts)), town=world["baqiao"])
+    check = importing.import_check(data=csv_bytes(long_rows("金额(元)", *amounts)), town=world["baqiao"])
     assert [p.row for p in check.problems if f"超过 {MAX_STATEMENT_LINES} 行" in p.reason] == [MAX_STATEMENT_LINES + 2]
 
 
 def test_import_stated_totals_beyond_a_figure_are_refused(world):
     rows = [["村名", "年度", "经营收入", "本年收益"], ["长胜村", 2023, "1", "-1e20"], ["幸福村", 2023, "1", "99999999999999"]]
-    check = services.import_check(data=csv_bytes(rows), town=world["baqiao"])
+    check = importing.import_check(data=csv_bytes(rows), town=world["baqiao"])
     reasons = {p.value: p.reason for p in check.problems}
     assert "科学计数法" in reasons["-1e20"] and "超过上限 10万亿元" in reasons["99999999999999"]
 
