@@ -54,7 +54,7 @@ def xlsx_response(data: bytes, filename: str) -> HttpResponse:
     `filename="…"` for old clients, and the real name, Chinese included, as RFC 5987's
     `filename*=UTF-8''…` (percent-encoded UTF-8), which every current browser prefers."""
     fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
-    fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", fallback).strip("._") or "export"
+    fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", fallback).strip("._-") or "export"
     if not fallback.lower().endswith(".xlsx"):
         fallback += ".xlsx"
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
