@@ -167,3 +167,16 @@ def test_a_page_number_out_of_any_range_shows_a_page_instead_of_an_error(client,
     assert response.status_code == 200
     rows = table_rows(response.content.decode())
     assert rows and rows[0][0] == "1"  # the first (and only) page: rank 1 comes first
+
+
+def test_dashboards_switch_to_english_with_the_language_switch(client, people, baqiao):
+    client.force_login(people["carol"])
+    assert "Below the tiers" not in get(client, "overview", {"year": 2021})  # Chinese by default
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = get(client, "overview", {"year": 2021})
+    assert "Below the tiers" in page and "未达梯队" not in page  # the tier chips
+    assert "Total income by source (2021)" in page  # a chart title built in Python
+    towns = get(client, "towns", {"year": 2021})
+    assert "Share of weak villages (fewest first)" in towns and "Export to Excel" in towns
+    response = client.get(reverse("dashboards:villages"), {"year": 2021, "export": "xlsx"})
+    assert "village-ranking" in response["Content-Disposition"]
