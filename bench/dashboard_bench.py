@@ -171,19 +171,22 @@ def main() -> None:
     approved = selectors.APPROVED
 
     def summary_overview(scope=county_scope):
-        selectors.overview_page(scope, year, approved, "operating_income", scope_rules(scope.county_ids))
+        selectors.overview_page(scope=scope, year=year, year_statuses=approved, metric="operating_income",
+                                rules=scope_rules(scope.county_ids))
 
     def summary_village_table(scope):
         rules = scope_rules(scope.county_ids)
-        selectors.ranked_villages(scope, year, approved, "operating_income", rules, limit=50)
+        selectors.ranked_villages(scope=scope, year=year, year_statuses=approved, metric="operating_income",
+                                  rules=rules, limit=50)
 
     def summary_town_table(scope):
-        selectors.unit_table_page(scope, year, approved, "operating_income", scope_rules(scope.county_ids),
-                                  limit=50)
+        selectors.unit_table_page(scope=scope, year=year, year_statuses=approved, metric="operating_income",
+                                  rules=scope_rules(scope.county_ids), limit=50)
 
     def summary_profile():
         rules = scope_rules([county.pk]).for_county(county.pk)
-        selectors.village_profile(village, approved, "operating_income", rules)
+        selectors.village_profile(village=village, year_statuses=approved, metric="operating_income",
+                                  rules=rules)
 
     summaries = {
         "overview": summary_overview, "village_table_county": lambda: summary_village_table(county_scope),

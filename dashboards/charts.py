@@ -113,8 +113,3 @@ def composition(parts: Sequence[tuple[str, Decimal]], title: str) -> str:
                                "marker": {"colors": COLORS}, "textinfo": "label+percent",
                                "hovertemplate": "%{label}：%{value:,.2f} 万元（%{percent}）<extra></extra>"}],
                      "layout": _layout(title, height=320, showlegend=False)})
-
-
-def chart_data(chart_json: str) -> dict:
-    """The figure back as Python (for tests)."""
-    return json.loads(chart_json)

@@ -9,7 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from ledger.figures import FIGURE_CHOICES, FIGURE_NAMES  # noqa: F401 - the pages import them from here
+from ledger.figures import FIGURE_CHOICES
 from ledger.models import MONEY
 from ledger.money import YUAN_PER_WAN
 from villages.models import County

@@ -9,10 +9,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
-from .models import DEFAULT_SHELL, DEFAULT_THRESHOLDS, DEFAULT_WEAK, FIGURE_NAMES, TierScheme
+from ledger.figures import FIGURE_NAMES
+from ledger.money import YUAN_PER_WAN
 
-BELOW_TIERS = "未达梯队"
+from .models import DEFAULT_SHELL, DEFAULT_THRESHOLDS, DEFAULT_WEAK, TierScheme
+
+
+def below_tiers() -> str:
+    """The label of villages under every tier line, in the page's language (a filter value as well)."""
+    return gettext("未达梯队")
+
+
+def _wan(amount: Decimal) -> str:
+    return f"{amount / YUAN_PER_WAN:g}"
 
 
 @dataclass(frozen=True)
@@ -28,7 +39,8 @@ class Tier:
 
     @property
     def description(self) -> str:
-        return f"{FIGURE_NAMES[self.metric]} ≥ {self.min_amount / 10000:g} 万元"
+        return gettext("%(figure)s ≥ %(amount)s 万元") % {"figure": FIGURE_NAMES[self.metric],
+                                                          "amount": _wan(self.min_amount)}
 
 
 @dataclass(frozen=True)
@@ -60,11 +72,13 @@ class Rules:
 
     @property
     def weak_description(self) -> str:
-        return f"{FIGURE_NAMES[self.weak_metric]} < {self.weak_line / 10000:g} 万元"
+        return gettext("%(figure)s < %(amount)s 万元") % {"figure": FIGURE_NAMES[self.weak_metric],
+                                                          "amount": _wan(self.weak_line)}
 
     @property
     def shell_description(self) -> str:
-        return f"{FIGURE_NAMES[self.shell_metric]} < {self.shell_line / 10000:g} 万元"
+        return gettext("%(figure)s < %(amount)s 万元") % {"figure": FIGURE_NAMES[self.shell_metric],
+                                                          "amount": _wan(self.shell_line)}
 
     @property
     def metrics(self) -> set[str]:
@@ -74,7 +88,7 @@ class Rules:
         for tier in self.tiers:
             if figures[tier.metric] >= tier.min_amount:
                 return tier.label
-        return BELOW_TIERS
+        return below_tiers()
 
     def is_weak(self, figures: Mapping[str, Decimal]) -> bool:
         return figures[self.weak_metric] < self.weak_line
@@ -95,7 +109,7 @@ class Rules:
 
     def label_q(self, label: str) -> Q | None:
         """Rows in the tier called `label` (or below every tier); None if these rules have no such tier."""
-        if label == BELOW_TIERS:
+        if label == below_tiers():
             return self.below_q()
         return next((self.band_q(t.position) for t in self.tiers if t.label == label), None)
 
@@ -141,7 +155,7 @@ class ScopeRules:
         labels = [t.label for t in self.main.tiers]
         for rules in self.by_county.values():
             labels += [t.label for t in rules.tiers if t.label not in labels]
-        return [*labels, BELOW_TIERS]
+        return [*labels, below_tiers()]
 
     def q(self, make: Callable[[Rules], Q | None]) -> Q | None:
         """One condition for the whole scope: per group of counties with the same rules,

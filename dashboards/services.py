@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from villages.models import County
 
@@ -50,27 +51,27 @@ def tier_scheme_update(
     problems = []
     labels = [t.label.strip() for t in thresholds]
     if not thresholds:
-        problems.append("至少需要一个梯队。")
+        problems.append(_("至少需要一个梯队。"))
     if any(not label for label in labels):
-        problems.append("梯队名称不能为空。")
+        problems.append(_("梯队名称不能为空。"))
     if len(set(labels)) != len(labels):
-        problems.append("梯队名称不能重复。")
+        problems.append(_("梯队名称不能重复。"))
     last_by_metric: dict[str, Decimal] = {}
     for t in thresholds:
         if t.min_amount < 0:
-            problems.append("梯队起点不能为负数。")
+            problems.append(_("梯队起点不能为负数。"))
         previous = last_by_metric.get(t.metric)
         if previous is not None and t.min_amount >= previous:
-            problems.append(f"“{t.label}”的起点应低于排在它前面的同口径梯队。")
+            problems.append(_("“%(label)s”的起点应低于排在它前面的同口径梯队。") % {"label": t.label})
         last_by_metric[t.metric] = t.min_amount
     if weak_line < 0 or shell_line < 0:
-        problems.append("薄弱村线和空壳村线不能为负数。")
+        problems.append(_("薄弱村线和空壳村线不能为负数。"))
     if weak_metric == shell_metric and shell_line > weak_line:
-        problems.append("空壳村线不应高于薄弱村线（空壳村是薄弱村中最弱的）。")
+        problems.append(_("空壳村线不应高于薄弱村线（空壳村是薄弱村中最弱的）。"))
     if problems:
-        raise TierSettingsError("；".join(dict.fromkeys(problems)))
+        raise TierSettingsError(_("；").join(dict.fromkeys(problems)))
     with transaction.atomic():
-        scheme, _ = TierScheme.objects.select_for_update().get_or_create(county=county)
+        scheme, _created = TierScheme.objects.select_for_update().get_or_create(county=county)
         scheme.weak_metric, scheme.weak_line = weak_metric, weak_line
         scheme.shell_metric, scheme.shell_line = shell_metric, shell_line
         scheme.updated_by = actor if getattr(actor, "pk", None) else None

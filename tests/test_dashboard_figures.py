@@ -26,16 +26,16 @@ def county_scope(world):
 
 def test_baqiao_2021_tiers_are_as_the_report_states_them(world, baqiao):
     scope = county_scope(world)
-    summary = selectors.overview_page(scope, 2021, selectors.APPROVED, "operating_income",
-                                     scope_rules(scope.county_ids)).summary
+    summary = selectors.overview_page(scope=scope, year=2021, year_statuses=selectors.APPROVED, metric="operating_income",
+                                     rules=scope_rules(scope.county_ids)).summary
     assert [(label, n) for label, _, n in summary.tier_counts] == [
         ("500万元以上", 1), ("300万元以上", 4), ("150万元以上", 3), ("未达梯队", 0)]
 
 
 def test_overview_headline_figures(world, baqiao):
     scope = county_scope(world)
-    summary = selectors.overview_page(scope, 2021, selectors.APPROVED, "operating_income",
-                                     scope_rules(scope.county_ids)).summary
+    summary = selectors.overview_page(scope=scope, year=2021, year_statuses=selectors.APPROVED, metric="operating_income",
+                                     rules=scope_rules(scope.county_ids)).summary
     # 总收入 2021 = 520+380+350+330+310+200+180+160 = 2430 万; 2020 = 400+390+250+310+320+160+180+155+3 = 2168 万.
     assert summary.reporting == 8
     assert summary.villages_in_scope == 9
@@ -50,7 +50,7 @@ def test_overview_headline_figures(world, baqiao):
 @pytest.mark.parametrize("level", ["town", "province"])
 def test_overview_headline_adds_up_the_villages_of_a_town_and_of_the_province(world, baqiao, level):
     scope = selectors.Scope(county=world["yangzhong"], town=world["baqiao"]) if level == "town" else selectors.Scope()
-    page = selectors.overview_page(scope, 2021, selectors.APPROVED, "operating_income", scope_rules(scope.county_ids))
+    page = selectors.overview_page(scope=scope, year=2021, year_statuses=selectors.APPROVED, metric="operating_income", rules=scope_rules(scope.county_ids))
     summary = page.summary
     # 八桥镇's eight villages; the province adds 沁阳市's 宋寨村 (999万 in 2021, nothing in 2020) and
     # 新坝村 (2020 approved, 2021 only submitted).
@@ -77,7 +77,7 @@ def test_overview_headline_adds_up_the_villages_of_a_town_and_of_the_province(wo
 def test_village_ranking_rank_change_and_growth(world, baqiao):
     scope = county_scope(world)
     rows = {r.village_id: r for r in selectors.village_ranking(
-        scope, 2021, selectors.APPROVED, "operating_income", scope_rules(scope.county_ids))}
+        scope=scope, year=2021, year_statuses=selectors.APPROVED, metric="operating_income", rules=scope_rules(scope.county_ids))}
     first = rows[baqiao["八桥村"].pk]
     assert (first.rank, first.previous_rank, first.rank_change) == (1, 2, 1)
     assert first.growth == Decimal("33.3")  # 400 vs 300
@@ -96,24 +96,24 @@ def test_ties_share_a_rank_and_the_next_rank_is_skipped(world):
         make_ledger_year(make_village(world["baqiao"], number), 2021, {"operating_revenue": amount * WAN},
                          status="approved")
     scope = county_scope(world)
-    rows = selectors.village_ranking(scope, 2021, selectors.APPROVED, "operating_income",
-                                     scope_rules(scope.county_ids))
+    rows = selectors.village_ranking(scope=scope, year=2021, year_statuses=selectors.APPROVED, metric="operating_income",
+                                     rules=scope_rules(scope.county_ids))
     assert [r.rank for r in rows] == [1, 1, 3]
 
 
 def test_submitted_figures_count_only_when_asked(world, baqiao):
     scope = county_scope(world)
     rules = scope_rules(scope.county_ids)
-    approved = selectors.village_ranking(scope, 2021, selectors.APPROVED, "operating_income", rules)
-    both = selectors.village_ranking(scope, 2021, selectors.APPROVED_AND_SUBMITTED, "operating_income", rules)
+    approved = selectors.village_ranking(scope=scope, year=2021, year_statuses=selectors.APPROVED, metric="operating_income", rules=rules)
+    both = selectors.village_ranking(scope=scope, year=2021, year_statuses=selectors.APPROVED_AND_SUBMITTED, metric="operating_income", rules=rules)
     assert len(both) == len(approved) + 1
     assert both[0].village_id == baqiao["新坝村"].pk and both[0].status == "submitted"
 
 
 def test_town_table_statistics(world, baqiao):
     scope = county_scope(world)
-    rows = selectors.unit_table(scope, 2021, selectors.APPROVED_AND_SUBMITTED, "operating_income",
-                                scope_rules(scope.county_ids))
+    rows = selectors.unit_table(scope=scope, year=2021, year_statuses=selectors.APPROVED_AND_SUBMITTED, metric="operating_income",
+                                rules=scope_rules(scope.county_ids))
     by_name = {r.name: r for r in rows}
     baqiao_row = by_name["八桥镇"]
     assert baqiao_row.villages == 8
@@ -137,8 +137,8 @@ def test_tier_settings_change_the_tiers(world, baqiao, people):
         weak_metric="operating_income", weak_line=140 * WAN, shell_metric="operating_income", shell_line=10 * WAN,
     )
     scope = county_scope(world)
-    summary = selectors.overview_page(scope, 2021, selectors.APPROVED, "operating_income",
-                                     scope_rules(scope.county_ids)).summary
+    summary = selectors.overview_page(scope=scope, year=2021, year_statuses=selectors.APPROVED, metric="operating_income",
+                                     rules=scope_rules(scope.county_ids)).summary
     assert [(label, n) for label, _, n in summary.tier_counts] == [("一类村", 3), ("二类村", 3), ("未达梯队", 2)]
     assert (summary.weak, summary.shell) == (2, 1)  # 红光村 130万 and 利民村 6万; 利民村 is also 空壳村
 
@@ -158,11 +158,11 @@ def test_counties_with_other_rules_are_ranked_by_their_own_tiers(world, baqiao):
                        shell_line=5 * WAN)
     scope = selectors.Scope()
     rules = scope_rules(scope.county_ids)
-    rows = {r.village_id: r for r in selectors.village_ranking(scope, 2021, selectors.APPROVED, "operating_income",
-                                                                 rules)}
+    rows = {r.village_id: r for r in selectors.village_ranking(scope=scope, year=2021, year_statuses=selectors.APPROVED, metric="operating_income",
+                                                                 rules=rules)}
     assert rows[world["villages"]["宋寨村"].pk].tier == "未达梯队"  # 999万 < 1000万 in 沁阳市
     assert rows[baqiao["八桥村"].pk].tier == "500万元以上"
-    counties = selectors.unit_table(scope, 2021, selectors.APPROVED, "operating_income", rules, by="county")
+    counties = selectors.unit_table(scope=scope, year=2021, year_statuses=selectors.APPROVED, metric="operating_income", rules=rules, by="county")
     assert {r.name: r.bands[0] for r in counties} == {"扬中市": 1, "沁阳市": 0}
 
 
@@ -173,19 +173,19 @@ def test_clusters_ranked_by_sum_and_per_village_mean(world, baqiao):
         PartyOrganizationMembership.objects.create(organization=big, village=baqiao[name])
     PartyOrganizationMembership.objects.create(organization=small, village=baqiao["八桥村"])
     scope = county_scope(world)
-    by_total = selectors.organization_ranking(scope, 2021, selectors.APPROVED, "operating_income")
+    by_total = selectors.organization_ranking(scope=scope, year=2021, year_statuses=selectors.APPROVED, metric="operating_income")
     assert [(r.name, r.members, r.total) for r in by_total] == [
         ("厂房联建党建联盟", 4, 866 * WAN), ("红光组团", 1, 400 * WAN)]
     assert by_total[0].mean == Decimal("216.50") * WAN
     assert by_total[0].growth == Decimal("13.2")  # 866 vs 310+200+250+5 = 765: +101
-    by_mean = selectors.organization_ranking(scope, 2021, selectors.APPROVED, "operating_income", sort="mean")
+    by_mean = selectors.organization_ranking(scope=scope, year=2021, year_statuses=selectors.APPROVED, metric="operating_income", sort="mean")
     assert [r.name for r in by_mean] == ["红光组团", "厂房联建党建联盟"]
 
 
 def test_village_profile_ranks_over_the_years(world, baqiao):
     from dashboards.rules import Rules
 
-    profile = selectors.village_profile(baqiao["幸福村"], selectors.APPROVED, "operating_income", Rules.default())
+    profile = selectors.village_profile(village=baqiao["幸福村"], year_statuses=selectors.APPROVED, metric="operating_income", rules=Rules.default())
     assert [(y.ledger_year.year, y.county_rank, y.county_count, y.town_rank, y.town_count) for y in profile.years] == [
         (2020, 5, 9, 5, 8), (2021, 3, 8, 3, 8)]
     labels = [row.label for row in profile.statement]
@@ -207,15 +207,15 @@ def test_a_page_of_the_table_has_the_same_ranks_as_the_whole_table(world, baqiao
     make_ledger_year(tied, 2020, {"operating_revenue": 310 * WAN}, status="approved")
     make_ledger_year(tied, 2021, {"operating_revenue": 100 * WAN}, status="approved")
     if way == "window":
-        monkeypatch.setattr(selectors, "TOP_DEPTH", 0)
+        monkeypatch.setattr(selectors.villages, "TOP_DEPTH", 0)
     scope = county_scope(world) if way == "county" else selectors.Scope()
     rules = scope_rules(scope.county_ids)
     statuses = selectors.statuses(include_submitted)
-    whole, total = selectors.ranked_villages(scope, 2021, statuses, "operating_income", rules, sort="town")
+    whole, total = selectors.ranked_villages(scope=scope, year=2021, year_statuses=statuses, metric="operating_income", rules=rules, sort="town")
     expected = sorted((r.rank, r.village_id, r.previous_rank, r.previous_value) for r in whole)
     pages = []
     for offset in range(0, total, 3):
-        rows, page_total = selectors.ranked_villages(scope, 2021, statuses, "operating_income", rules, limit=3,
+        rows, page_total = selectors.ranked_villages(scope=scope, year=2021, year_statuses=statuses, metric="operating_income", rules=rules, limit=3,
                                                      offset=offset)
         assert page_total == total
         pages += [(r.rank, r.village_id, r.previous_rank, r.previous_value) for r in rows]
@@ -247,10 +247,10 @@ def test_a_page_of_the_town_table_is_the_whole_table_cut(world, baqiao, sort):
                 row.highest, row.over_line,
                 row.bands, row.weak, row.shell, row.previous_total, row.growth)
 
-    whole = selectors.unit_table(scope, 2021, statuses, "operating_income", rules, sort=sort)
+    whole = selectors.unit_table(scope=scope, year=2021, year_statuses=statuses, metric="operating_income", rules=rules, sort=sort)
     pages = []
     for offset in range(0, len(whole), 4):
-        rows, total = selectors.unit_table_page(scope, 2021, statuses, "operating_income", rules, sort=sort,
+        rows, total = selectors.unit_table_page(scope=scope, year=2021, year_statuses=statuses, metric="operating_income", rules=rules, sort=sort,
                                                 limit=4, offset=offset)
         assert total == len(whole)
         pages += [facts(r) for r in rows]
@@ -265,8 +265,8 @@ def test_a_page_of_the_town_table_is_the_whole_table_cut(world, baqiao, sort):
 ])
 def test_table_sorts_by_growth_rank_change_and_reverse_rank(world, baqiao, sort, key):
     scope = county_scope(world)
-    rows, _ = selectors.ranked_villages(scope, 2021, selectors.APPROVED, "operating_income",
-                                        scope_rules(scope.county_ids), sort=sort)
+    rows, _ = selectors.ranked_villages(scope=scope, year=2021, year_statuses=selectors.APPROVED, metric="operating_income",
+                                        rules=scope_rules(scope.county_ids), sort=sort)
     assert [key(r) for r in rows] == sorted(key(r) for r in rows)
     assert rows[0].village_id == {"growth": baqiao["幸福村"].pk, "-growth": baqiao["红光村"].pk,
                                   "change": baqiao["幸福村"].pk, "-rank": baqiao["利民村"].pk}[sort]

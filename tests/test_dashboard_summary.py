@@ -28,7 +28,7 @@ def line(year, code, amount, name=""):
 def ranking_values(world, year=2023):
     scope = selectors.Scope(county=world["yangzhong"])
     return {r.village_id: r.value for r in selectors.village_ranking(
-        scope, year, selectors.APPROVED_AND_SUBMITTED, "operating_income", scope_rules(scope.county_ids))}
+        scope=scope, year=year, year_statuses=selectors.APPROVED_AND_SUBMITTED, metric="operating_income", rules=scope_rules(scope.county_ids))}
 
 
 def test_summary_after_form_like_replace_and_line_deletion(world):

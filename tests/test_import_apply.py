@@ -204,8 +204,10 @@ def test_submitted_import_counts_in_the_ranking_with_submitted_figures(world, pe
     run(messy_file(), submit=True)
     scope = selectors.Scope(county=world["yangzhong"])
     rules = scope_rules([world["yangzhong"].pk])
-    approved, _ = selectors.ranked_villages(scope, 2023, selectors.APPROVED, "total_income", rules)
-    with_submitted, _ = selectors.ranked_villages(scope, 2023, selectors.statuses(True), "total_income", rules)
+    approved, _ = selectors.ranked_villages(scope=scope, year=2023, year_statuses=selectors.APPROVED,
+                                            metric="total_income", rules=rules)
+    with_submitted, _ = selectors.ranked_villages(scope=scope, year=2023, year_statuses=selectors.statuses(True),
+                                                  metric="total_income", rules=rules)
     assert approved == []
     assert [(row.village_id, row.value) for row in with_submitted][:1] == [
         (world["villages"]["长胜村"].pk, Decimal("11505000.00"))]

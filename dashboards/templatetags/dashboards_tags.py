@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -19,7 +20,7 @@ def query_with(query, **changes) -> str:
 def signed(value) -> str:
     """Rank change as ↑3 / ↓2 / –."""
     if value is None:
-        return "新"
+        return gettext("新")  # no rank last year
     if value > 0:
         return f"↑{value}"
     if value < 0:
