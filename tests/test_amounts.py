@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from ledger import services
-from ledger.importing import services as importing
 from ledger.forms import StatementForm
+from ledger.importing import services as importing
 from ledger.models import MONEY, ImportBatch, LedgerLine, LedgerYear
 from ledger.money import (
     MAX_FIGURE,
