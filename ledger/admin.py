@@ -1,5 +1,6 @@
 """Admin for the accounts. Writes to lines go through `ledger.services`, like every other path,
-so that history and figures stay true; approved years are read-only here too."""
+so that history and figures stay true; approved years are read-only here too, and so is the
+reference data (accounting systems, items, metrics), which changes only through migrations."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -34,31 +35,46 @@ class ShareResource(resources.ModelResource):
         fields = ["id", "holder", "enterprise", "kind", "amount", "percentage", "start_year", "end_year", "note"]
 
 
-class LineItemInline(admin.TabularInline):
+class ReadOnlyReferenceData:
+    """Accounting systems, their items and the figures' definitions are reference data: they come from
+    `fixtures/accounting_systems.json` through migrations only, and the admin shows them read-only
+    (editing an item here would silently change every figure computed from it)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class LineItemInline(ReadOnlyReferenceData, admin.TabularInline):
     model = LineItem
     extra = 0
 
 
 @admin.register(AccountingSystem)
-class AccountingSystemAdmin(admin.ModelAdmin):
+class AccountingSystemAdmin(ReadOnlyReferenceData, admin.ModelAdmin):
     list_display = ["name", "document", "first_year", "last_year"]
     inlines = [LineItemInline]
 
 
 @admin.register(LineItem)
-class LineItemAdmin(admin.ModelAdmin):
+class LineItemAdmin(ReadOnlyReferenceData, admin.ModelAdmin):
     list_display = ["name", "system", "line_number", "kind", "aliases"]
     list_filter = ["system", "kind"]
     search_fields = ["name", "aliases"]
 
 
-class MetricTermInline(admin.TabularInline):
+class MetricTermInline(ReadOnlyReferenceData, admin.TabularInline):
     model = MetricTerm
     extra = 0
 
 
 @admin.register(Metric)
-class MetricAdmin(admin.ModelAdmin):
+class MetricAdmin(ReadOnlyReferenceData, admin.ModelAdmin):
     list_display = ["name", "code", "description"]
     inlines = [MetricTermInline]
 

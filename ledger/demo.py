@@ -11,9 +11,13 @@
 - Accounts 2019–2024, all approved (2024 under the new accounting system); 2025 is open for entry.
 - One demo user per role.
 
+The counties, towns and villages with their codes are data, in `fixtures/demo_divisions.json`; the
+accounts, organisations and shares built on them are here.
+
 Idempotent: what exists is left as it is, so running it twice changes nothing.
 """
 
+import json
 import random
 from dataclasses import dataclass
 from decimal import Decimal
@@ -35,32 +39,17 @@ from villages.validators import credit_code_check_character
 from . import roles, services
 from .models import LedgerYear, LineItem, Share
 from .money import YUAN_PER_WAN
+from .systems import FIXTURES_DIR, system_code_for_year
 
 DEMO_YEARS = range(2019, 2025)
 DEMO_PASSWORD = "demo-pass-2025"
+DIVISIONS = FIXTURES_DIR / "demo_divisions.json"
 
-YANGZHONG_TOWNS = [(1, "三茅街道"), (2, "兴隆街道"), (101, "新坝镇"), (102, "油坊镇"), (103, "八桥镇"), (104, "西来桥镇")]
-BAQIAO_VILLAGES = ["长胜村", "幸福村", "永胜村", "红旗村", "永兴村", "红光村", "八桥村", "利民村"]
 WORKSHOP_VILLAGES = ["长胜村", "幸福村", "永胜村", "红旗村", "永兴村"]
 # 八桥镇 2021 总收入 in 万元: 1 village ≥ 500, 4 ≥ 300, the rest ≥ 150 (the report's tiers).
 BAQIAO_2021_TOTAL = {"八桥村": 568, "长胜村": 386, "幸福村": 352, "永胜村": 331, "红光村": 318,
                      "红旗村": 276, "永兴村": 241, "利民村": 214}
-YANGZHONG_OTHER_VILLAGES = {
-    "三茅街道": ["联合村", "新民村", "东新港村", "长江村"],
-    "兴隆街道": ["兴隆村", "友好村", "胜利村", "光明村", "新桥村"],
-    "新坝镇": ["新坝村", "立新村", "丰裕村", "中心村", "新治村", "双跃村"],
-    "油坊镇": ["油坊村", "会龙村", "长旺村", "新华村", "同心村"],
-    "西来桥镇": ["西来桥村", "东进村", "利民港村", "长新村"],
-}
-
-QINYANG_TOWNS = [(1, "覃怀街道"), (2, "怀庆街道"), (100, "崇义镇"), (101, "西向镇"), (102, "西万镇"), (103, "柏香镇"),
-                 (104, "山王庄镇"), (105, "紫陵镇"), (200, "常平乡"), (201, "王召乡"), (202, "王曲乡")]
-XIXIANG_VILLAGES = ["西向一街村", "西向二街村", "西向三街村", "西向四街村", "西向五街村", "东向村", "皇府村", "水黄头村",
-                    "卫村", "龙泉村", "南向村", "屯头村", "解住村", "东高村", "西高村", "清河村", "北鲁村", "常乐村",
-                    "新庄村", "义庄一街村", "义庄二街村", "义庄三街村", "南作村", "行口村", "捏掌村", "逍遥村", "虎村"]
-QINYANG_VILLAGE_TOTAL = 339
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-PLACE_SUFFIXES = ["庄", "营", "寨", "屯", "堡", "岗", "坡", "湾"]
+YANGZHONG, QINYANG = "321182000000", "410882000000"  # county codes in the fixture
 REGIONAL_COMMITTEES = [
     # (town, committee, industry, company, villages: the first listed by the report's example 宋寨村)
     ("紫陵镇", "紫陵镇皮筋头饰区域党委", "皮筋头饰", "沁阳市紫陵发饰强村公司", ["宋寨村", "赵寨村", "李庄村", "张营村"]),
@@ -83,70 +72,34 @@ def credit_code(first17: str) -> str:
     return first17 + credit_code_check_character(first17)
 
 
-def _qinyang_village_names(town_name: str, count: int, offset: int, reserved: list[str]) -> list[str]:
-    names = list(reserved)
-    index = offset
-    while len(names) < count:
-        name = f"{SURNAMES[index % len(SURNAMES)]}{PLACE_SUFFIXES[(index // len(SURNAMES)) % len(PLACE_SUFFIXES)]}村"
-        if name not in names:
-            names.append(name)
-        index += 7
-    return names
+def _divisions() -> list[dict]:
+    """The counties, towns and villages of `fixtures/demo_divisions.json`."""
+    return json.loads(DIVISIONS.read_text(encoding="utf-8"))["counties"]
 
 
 def _build_hierarchy(summary: DemoSummary) -> dict[str, dict[str, Village]]:
+    """Counties, towns and villages of the fixture; returns the villages by town name and village name."""
     villages: dict[str, dict[str, Village]] = {}
-
-    def county(code, name, province, city):
-        obj, created = County.objects.get_or_create(code=code, defaults={"name": name, "province": province,
-                                                                         "city": city})
+    for county_spec in _divisions():
+        county, created = County.objects.get_or_create(code=county_spec["code"], defaults={
+            "name": county_spec["name"], "province": county_spec["province"], "city": county_spec["city"]})
         summary.counties += created
-        return obj
-
-    def town(cty, number, name):
-        obj, created = Town.objects.get_or_create(code=f"{cty.prefix}{number:03d}000",
-                                                  defaults={"county": cty, "name": name})
-        summary.towns += created
-        return obj
-
-    def add_villages(twn, names, first_number=201, numbers=None):
-        villages[twn.name] = {}
-        for i, name in enumerate(names):
-            number = numbers[i] if numbers else first_number + i
-            obj, created = Village.objects.get_or_create(code=f"{twn.prefix}{number:03d}",
-                                                         defaults={"town": twn, "name": name})
-            summary.villages += created
-            villages[twn.name][name] = obj
-
-    yangzhong = county("321182000000", "扬中市", "江苏省", "镇江市")
-    for number, name in YANGZHONG_TOWNS:
-        twn = town(yangzhong, number, name)
-        add_villages(twn, BAQIAO_VILLAGES if name == "八桥镇" else YANGZHONG_OTHER_VILLAGES[name])
-
-    qinyang = county("410882000000", "沁阳市", "河南省", "焦作市")
-    others = [t for t in QINYANG_TOWNS if t[1] != "西向镇"]
-    remaining = QINYANG_VILLAGE_TOTAL - len(XIXIANG_VILLAGES)
-    per_town = [remaining // len(others) + (1 if i < remaining % len(others) else 0) for i in range(len(others))]
-    reserved = {t: names for t, _, _, _, names in REGIONAL_COMMITTEES}
-    for number, name in QINYANG_TOWNS:
-        twn = town(qinyang, number, name)
-        if name == "西向镇":
-            add_villages(twn, XIXIANG_VILLAGES, first_number=200)
-            continue
-        count = per_town[others.index((number, name))]
-        names = _qinyang_village_names(name, count, offset=number * 3, reserved=reserved.get(name, []))
-        numbers = None
-        if name == "紫陵镇":
-            # 紫陵镇宋寨村 is 410882105211 in DOMAIN.md.
-            numbers = [211] + [n for n in range(200, 200 + count + 1) if n != 211][: count - 1]
-        add_villages(twn, names, numbers=numbers)
+        for town_spec in county_spec["towns"]:
+            town, created = Town.objects.get_or_create(code=town_spec["code"],
+                                                       defaults={"county": county, "name": town_spec["name"]})
+            summary.towns += created
+            villages[town.name] = {}
+            for code, name in town_spec["villages"]:
+                village, created = Village.objects.get_or_create(code=code, defaults={"town": town, "name": name})
+                summary.villages += created
+                villages[town.name][name] = village
     return villages
 
 
 def _build_organisations(villages) -> dict[str, list[tuple[Village, Share]]]:
     """Party organisations, enterprises and shares; returns the shares per 强村公司 holder village."""
-    yangzhong = County.objects.get(code="321182000000")
-    qinyang = County.objects.get(code="410882000000")
+    yangzhong = County.objects.get(code=YANGZHONG)
+    qinyang = County.objects.get(code=QINYANG)
     baqiao = Town.objects.get(code="321182103000")
     for i, (name, village) in enumerate(villages["八桥镇"].items()):
         kind = PartyOrganization.Kind.VILLAGE_COMMITTEE if name == "八桥村" else PartyOrganization.Kind.VILLAGE_GENERAL_BRANCH
@@ -192,7 +145,7 @@ def _items() -> dict[tuple[str, str], int]:
 
 def _statement(items, village: Village, year: int, parts: dict, extra_named: list[tuple[str, str, Decimal, dict]]):
     """Lines from {item code: 元} and named sub-lines [(item code, 项目, 元, links)]; 2024+ folds the old items."""
-    system = "2004" if year <= 2023 else "2023"
+    system = system_code_for_year(year)
     lines: dict[tuple[str, str], tuple[Decimal, dict]] = {}
 
     def add(code, name, amount, links=None):
@@ -234,7 +187,7 @@ def _split_total(rng: random.Random, total: Decimal, year: int) -> dict[str, Dec
         "admin_expense": (total * Decimal(rng.uniform(0.12, 0.2))).quantize(Decimal(1)),
         "other_expense": (total * Decimal(rng.uniform(0.01, 0.04))).quantize(Decimal(1)),
     }
-    if year >= 2024:
+    if system_code_for_year(year) == "2023":  # the new system's own lines
         parts["taxes_surcharges"] = (revenue * Decimal("0.012")).quantize(Decimal(1))
         parts["public_welfare_expense"] = (total * Decimal(rng.uniform(0.02, 0.05))).quantize(Decimal(1))
     return parts
@@ -266,9 +219,9 @@ def _other_statements(items, villages, shares, rng) -> list[services.YearStateme
     for town_name, town_villages in villages.items():
         if town_name == "八桥镇":
             continue
-        yangzhong = town_name in YANGZHONG_OTHER_VILLAGES
         for village in town_villages.values():
-            # Skewed: most villages are small, a few are rich (万元 of 总收入 in 2021).
+            # Skewed: most villages are small, a few are rich (万元 of 总收入 in 2021); 扬中市's richer.
+            yangzhong = village.code.startswith(YANGZHONG[:6])
             base = rng.lognormvariate(5.1, 0.45) if yangzhong else rng.lognormvariate(3.4, 0.8)
             base = max(base, 8.0)
             trend = rng.uniform(-0.03, 0.12)
@@ -289,7 +242,7 @@ def _other_statements(items, villages, shares, rng) -> list[services.YearStateme
 
 def _build_users(summary: DemoSummary) -> None:
     User = get_user_model()
-    yangzhong = County.objects.get(code="321182000000")
+    yangzhong = County.objects.get(code=YANGZHONG)
     baqiao = Town.objects.get(code="321182103000")
     specs = [
         ("baqiao_cadre", "八桥镇会计", UserRole.Role.CADRE, yangzhong, baqiao, False, False),

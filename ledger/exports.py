@@ -16,6 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from villages.models import Town
 
 from .bulk import CHUNK_SIZE
+from .figures import FIGURE_NAMES, STATEMENT_FIGURES
 from .models import AccountingSystem, LedgerLine, LedgerYear, LineItem
 from .spreadsheets import neutralize, xlsx_bytes
 
@@ -68,8 +69,8 @@ def wide_xlsx(years: QuerySet[LedgerYear]) -> bytes:
         per_year = amounts.setdefault(ledger_year_id, {})
         per_year[item_id] = per_year.get(item_id, Decimal(0)) + amount
     sheets: dict[int, tuple[list[str], list[list]]] = {}
-    figures = [("total_income", "总收入"), ("operating_income", "经营性收入"), ("operating_profit", "经营收益"),
-               ("net_income", "本年收益")]
+    # The statement's own totals, as the entry page shows them.
+    figures = [(code, FIGURE_NAMES[code]) for code in STATEMENT_FIGURES]
     for ly in years.select_related("village", "town").order_by("year", "village__code"):
         items = items_by_system[ly.system_id]
         if ly.year not in sheets:

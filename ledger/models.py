@@ -21,9 +21,9 @@ from villages.models import County, Enterprise, Town, Village
 
 from .figures import FIGURES
 from .money import MAX_FIGURE, MAX_LINE_AMOUNT, chinese_amount
+from .systems import system_code_for_year
+from .years import MAX_YEAR, MIN_YEAR
 
-MIN_YEAR = 2000
-MAX_YEAR = 2100
 MONEY = {"max_digits": 16, "decimal_places": 2}  # 元; what a line or a figure may hold is less (ledger.money)
 
 
@@ -84,7 +84,11 @@ class AccountingSystem(models.Model):
 
     @classmethod
     def for_year(cls, year: int) -> "AccountingSystem":
-        return cls.objects.get(Q(last_year__isnull=True) | Q(last_year__gte=year), first_year__lte=year)
+        """The system in force in `year` (`ledger.systems.system_code_for_year`); DoesNotExist before 2000."""
+        code = system_code_for_year(year)
+        if code is None:
+            raise cls.DoesNotExist(f"no accounting system for {year}")
+        return cls.objects.get(code=code)
 
 
 class LineItem(models.Model):

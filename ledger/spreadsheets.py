@@ -9,7 +9,6 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -62,5 +61,3 @@ def xlsx_response(data: bytes, filename: str) -> HttpResponse:
                                        f"filename*=UTF-8''{quote(filename, safe='')}")
     return response
 
-
-BOLD = Font(bold=True)

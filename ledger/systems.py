@@ -1,5 +1,9 @@
 """The two accounting systems of village collectives and the policy figures, as data.
 
+The data itself is `fixtures/accounting_systems.json`; this module reads it once, on import, and
+hands it out in the shapes the rest of the code uses (no database needed). The data migration loads
+it into `AccountingSystem`, `LineItem`, `Metric` and `MetricTerm` (`sync_reference_data`).
+
 Sources used:
 - 《村集体经济组织会计制度》财会〔2004〕12号, 附件 收益及收益分配表; line numbers as in the national
   农经统计 form (DOMAIN.md): 1 经营收入, 2 发包及上交收入, 3 投资收益, 4 经营支出, 5 管理费用,
@@ -17,95 +21,63 @@ same money under both, since the old 发包及上交收入 moved into those two,
 compare like with like. The 2023 system's 净收益 (after 所得税费用) is its 本年收益.
 """
 
-# (code, name, line number on the statement, kind, aliases people type)
-SYSTEM_2004_ITEMS = [
-    ("operating_revenue", "经营收入", 1, "income", "经营收入合计"),
-    ("contract_remittance", "发包及上交收入", 2, "income", "发包及上交、发包上交收入、发包收入、上交收入、承包及上交收入"),
-    ("investment_income", "投资收益", 3, "income", "投资收入、投资收益（分红）"),
-    ("operating_expense", "经营支出", 4, "expense", "经营成本"),
-    ("admin_expense", "管理费用", 5, "expense", "管理费、管理支出"),
-    ("subsidy_income", "补助收入", 8, "income", "补助、财政补助收入、补贴收入"),
-    ("other_income", "其他收入", 9, "income", "其它收入"),
-    ("other_expense", "其他支出", 10, "expense", "其它支出"),
-]
+import json
+from pathlib import Path
+from typing import NamedTuple
 
-SYSTEM_2023_ITEMS = [
-    ("operating_revenue", "经营收入", 1, "income", "经营收入合计"),
-    ("operating_expense", "经营支出", 2, "expense", "经营成本"),
-    ("taxes_surcharges", "税金及附加", 3, "expense", "税金及附加费、税费及附加"),
-    ("admin_expense", "管理费用", 4, "expense", "管理费、管理支出"),
-    ("investment_income", "投资收益", 5, "income", "投资收入、投资收益（分红）"),
-    ("subsidy_income", "补助收入", 7, "income", "补助、财政补助收入、补贴收入"),
-    ("other_income", "其他收入", 8, "income", "其它收入"),
-    ("public_welfare_expense", "公益支出", 9, "expense", "公益性支出"),
-    ("other_expense", "其他支出", 10, "expense", "其它支出"),
-    ("income_tax", "所得税费用", 12, "expense", "所得税"),
-]
+FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
+REFERENCE_DATA = FIXTURES_DIR / "accounting_systems.json"
 
-SYSTEMS = [
-    {
-        "code": "2004",
-        "name": "村集体经济组织会计制度",
-        "document": "财会〔2004〕12号",
-        "first_year": 2000,
-        "last_year": 2023,
-        "items": SYSTEM_2004_ITEMS,
-    },
-    {
-        "code": "2023",
-        "name": "农村集体经济组织会计制度",
-        "document": "财会〔2023〕14号",
-        "first_year": 2024,
-        "last_year": None,
-        "items": SYSTEM_2023_ITEMS,
-    },
-]
 
-_OPERATING_2004 = {"operating_revenue": 1, "contract_remittance": 1, "investment_income": 1}
-_OPERATING_2023 = {"operating_revenue": 1, "investment_income": 1}
-_PROFIT_2004 = {**_OPERATING_2004, "operating_expense": -1, "admin_expense": -1}
-_PROFIT_2023 = {**_OPERATING_2023, "operating_expense": -1, "taxes_surcharges": -1, "admin_expense": -1}
+class ItemSpec(NamedTuple):
+    code: str
+    name: str  # 科目
+    line_number: int  # 行次
+    kind: str  # income | expense
+    aliases: str  # spellings people type, separated by 、
 
-# code: (name, description, {system code: {item code: sign}})
-METRICS = {
-    "total_income": (
-        "总收入", "经营收入+发包及上交收入+投资收益+补助收入+其他收入（2024年起无发包及上交收入）",
-        {"2004": {**_OPERATING_2004, "subsidy_income": 1, "other_income": 1},
-         "2023": {**_OPERATING_2023, "subsidy_income": 1, "other_income": 1}},
-    ),
-    "operating_income": (
-        "经营性收入", "经营收入+发包及上交收入+投资收益，不含补助收入",
-        {"2004": _OPERATING_2004, "2023": _OPERATING_2023},
-    ),
-    "investment_income": (
-        "投资收益", "对外投资取得的分红、利润、利息",
-        {"2004": {"investment_income": 1}, "2023": {"investment_income": 1}},
-    ),
-    "subsidy_income": (
-        "补助收入", "财政等补助",
-        {"2004": {"subsidy_income": 1}, "2023": {"subsidy_income": 1}},
-    ),
-    "total_expense": (
-        "总支出", "全部支出科目之和",
-        {"2004": {"operating_expense": 1, "admin_expense": 1, "other_expense": 1},
-         "2023": {"operating_expense": 1, "taxes_surcharges": 1, "admin_expense": 1,
-                  "public_welfare_expense": 1, "other_expense": 1, "income_tax": 1}},
-    ),
-    "operating_profit": (
-        "经营收益", "经营性收入−经营支出−管理费用（2024年起另减税金及附加）",
-        {"2004": _PROFIT_2004, "2023": _PROFIT_2023},
-    ),
-    "net_income": (
-        "本年收益", "经营收益+补助收入+其他收入−其他支出（2024年起另减公益支出、所得税费用，即净收益）",
-        {"2004": {**_PROFIT_2004, "subsidy_income": 1, "other_income": 1, "other_expense": -1},
-         "2023": {**_PROFIT_2023, "subsidy_income": 1, "other_income": 1, "public_welfare_expense": -1,
-                  "other_expense": -1, "income_tax": -1}},
-    ),
-}
+
+class MetricSpec(NamedTuple):
+    name: str
+    description: str  # 口径
+    terms: dict[str, dict[str, int]]  # {system code: {item code: sign}}
+
+
+def _read(path: Path = REFERENCE_DATA) -> tuple[list[dict], dict[str, MetricSpec]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    systems = [
+        {**{key: spec[key] for key in ("code", "name", "document", "first_year", "last_year")},
+         "items": [ItemSpec(**item) for item in spec["items"]]}
+        for spec in data["systems"]
+    ]
+    metrics = {spec["code"]: MetricSpec(spec["name"], spec["description"], spec["terms"])
+               for spec in data["metrics"]}
+    return systems, metrics
+
+
+# SYSTEMS: [{code, name, document, first_year, last_year, items: [ItemSpec]}], oldest first.
+# METRICS: {metric code: MetricSpec}, in the order the statement and the exports show them.
+SYSTEMS, METRICS = _read()
+SYSTEMS_BY_CODE: dict[str, dict] = {spec["code"]: spec for spec in SYSTEMS}
+SYSTEM_2004_ITEMS: list[ItemSpec] = SYSTEMS_BY_CODE["2004"]["items"]
+SYSTEM_2023_ITEMS: list[ItemSpec] = SYSTEMS_BY_CODE["2023"]["items"]
+
+
+def system_code_for_year(year: int) -> str | None:
+    """The code of the accounting system in force in `year` ("2004" through 2023, "2023" from 2024),
+    or None before the first one. The one answer to that question; `AccountingSystem.for_year` uses it."""
+    for spec in SYSTEMS:
+        if spec["first_year"] <= year and (spec["last_year"] is None or year <= spec["last_year"]):
+            return spec["code"]
+    return None
 
 
 def sync_reference_data(apps) -> None:
-    """Create or update the systems, items, metrics and terms above (used by a data migration)."""
+    """Create or update the systems, items, metrics and terms of the fixture (used by data migrations).
+
+    `apps` is the migration's app registry, so this runs against the models as they were when the
+    calling migration was written; the fixture must name only fields those models have.
+    """
     AccountingSystem = apps.get_model("ledger", "AccountingSystem")
     LineItem = apps.get_model("ledger", "LineItem")
     Metric = apps.get_model("ledger", "Metric")
@@ -117,18 +89,19 @@ def sync_reference_data(apps) -> None:
             code=spec["code"],
             defaults={k: spec[k] for k in ("name", "document", "first_year", "last_year")},
         )
-        for code, name, line_number, kind, aliases in spec["items"]:
+        for item_spec in spec["items"]:
             item, _ = LineItem.objects.update_or_create(
-                system=system, code=code,
-                defaults={"name": name, "line_number": line_number, "kind": kind, "aliases": aliases},
+                system=system, code=item_spec.code,
+                defaults={"name": item_spec.name, "line_number": item_spec.line_number, "kind": item_spec.kind,
+                          "aliases": item_spec.aliases},
             )
-            items[(spec["code"], code)] = item
-    for order, (code, (name, description, per_system)) in enumerate(METRICS.items()):
+            items[(spec["code"], item_spec.code)] = item
+    for order, (code, metric_spec) in enumerate(METRICS.items()):
         metric, _ = Metric.objects.update_or_create(
-            code=code, defaults={"name": name, "description": description, "order": order}
+            code=code, defaults={"name": metric_spec.name, "description": metric_spec.description, "order": order}
         )
         wanted = set()
-        for system_code, terms in per_system.items():
+        for system_code, terms in metric_spec.terms.items():
             for item_code, sign in terms.items():
                 item = items[(system_code, item_code)]
                 MetricTerm.objects.update_or_create(metric=metric, item=item, defaults={"sign": sign})

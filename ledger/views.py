@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -26,20 +26,12 @@ from .checks import item_totals, statement_warnings
 from .figures import STATEMENT_FIGURES
 from .filters import TownVillageFilter
 from .forms import EntryForm, StatementForm
-from .models import MAX_YEAR, MIN_YEAR, AccountingSystem, LedgerYearEvent
+from .models import MAX_YEAR, MIN_YEAR, LedgerYearEvent
 from .money import WAN, YUAN
+from .systems import system_code_for_year
+from .years import parse_year
 
 Role = UserRole.Role
-
-
-def _first_url(*names: str) -> str:
-    """The first of these pages that exists in this installation (others are built alongside)."""
-    for name in names:
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    raise NoReverseMatch(f"none of {names}")
 
 
 @login_required
@@ -51,18 +43,15 @@ def home(request):
     if role.role in UserRole.TOWN_ROLES and role.town_id:
         return redirect("ledger:town_villages", pk=role.town_id)
     if role.role == Role.OFFICIAL:
-        return redirect(_first_url("dashboards:overview", "ledger:town_list"))
+        return redirect("dashboards:overview")
     if role.role == Role.STAFF:
-        return redirect(_first_url("ledger:import_list", "ledger:town_list"))
+        return redirect("ledger:import_list")
     return redirect("ledger:town_list")
 
 
 def _year_param(request, default: int) -> int:
-    try:
-        year = int(request.GET.get("year", default))
-    except ValueError:
-        return default
-    return year if MIN_YEAR <= year <= MAX_YEAR else default
+    year = parse_year(request.GET.get("year"))
+    return default if year is None else year
 
 
 @login_required
@@ -96,11 +85,8 @@ def town_transition(request, pk: int):
     """全部提交 (cadres) / 全部审核通过 (reviewers) for the town's village-years of one year."""
     town = get_town_for_user(request.user, pk=pk)
     action = request.POST.get("action", "")
-    try:
-        year = int(request.POST.get("year", ""))
-    except ValueError:
-        year = None
-    if action not in services.BULK_ACTIONS or year is None or not MIN_YEAR <= year <= MAX_YEAR:
+    year = parse_year(request.POST.get("year"))
+    if action not in services.BULK_ACTIONS or year is None:
         return HttpResponseBadRequest(_("未知的操作或年度。"))
     if not access.may_take_step(request.user, action):
         raise PermissionDenied(_("您的角色不能执行此操作。"))
@@ -113,7 +99,7 @@ def town_transition(request, pk: int):
 def _check_year(year: int) -> None:
     if not (MIN_YEAR <= year <= min(MAX_YEAR, timezone.localdate().year + 1)):
         raise Http404(_("年度超出范围。"))
-    if not AccountingSystem.objects.filter(first_year__lte=year).exists():
+    if system_code_for_year(year) is None:
         raise Http404(_("该年度没有适用的会计制度。"))
 
 

@@ -3,25 +3,26 @@
 - 扬中市 (county) with 八桥镇 and 新坝镇; 沁阳市 (another county) with 紫陵镇.
 - alice: 八桥镇 cadre; bob: 八桥镇 reviewer; carol: 扬中市 official; dave: 扬中市 staff;
   erin: 新坝镇 cadre (same county, other town); oscar: 紫陵镇 cadre (other county); nobody: no role.
+
+They are built once per test module, like Django's `setUpTestData`: inside a transaction that is
+rolled back after the module, while each test runs in a savepoint within it (pytest-django's `db`),
+so what a test writes is undone after it. Each test gets its own copies of the objects, so changing
+one in memory does not reach the next test either. Tests that commit for real (browser tests on a live
+server, `transactional_db`) build them afresh instead. Tests that do not use them run first in their
+module (`pytest_collection_modifyitems` below), so they never see them.
 """
 
+import copy
+
 import pytest
+from django.db import transaction
 
 from ledger import metrics
 
 from .factories import make_county, make_town, make_user, make_village
 
 
-@pytest.fixture(autouse=True)
-def _fresh_metric_cache():
-    # Reference data is reloaded per test database; the cache must not outlive it.
-    metrics.clear_cache()
-    yield
-    metrics.clear_cache()
-
-
-@pytest.fixture
-def world(db):
+def _build_world() -> dict:
     yangzhong = make_county("321182000000", "扬中市")
     baqiao = make_town(yangzhong, 103, "八桥镇")
     xinba = make_town(yangzhong, 101, "新坝镇")
@@ -38,8 +39,7 @@ def world(db):
             "villages": villages}
 
 
-@pytest.fixture
-def people(world):
+def _build_people(world: dict) -> dict:
     return {
         "alice": make_user("alice", "cadre", town=world["baqiao"]),
         "bob": make_user("bob", "reviewer", town=world["baqiao"]),
@@ -50,3 +50,70 @@ def people(world):
         "nobody": make_user("nobody"),
         "admin": make_user("admin", "admin", is_staff=True, is_superuser=True),
     }
+
+
+def _commits(item) -> bool:
+    """Whether the test commits for real (so it cannot run inside the module's transaction)."""
+    marker = item.get_closest_marker("django_db")
+    return ("transactional_db" in item.fixturenames or "live_server" in item.fixturenames
+            or bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))))
+
+
+def _uses_world(item) -> bool:
+    return "_world_and_people" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config, items):
+    # Within each module, the tests that use neither world nor people first (stable: otherwise in file
+    # order), so that none of them runs while the module's world exists.
+    modules = {}
+    for item in items:
+        modules.setdefault(item.module, len(modules))
+    items.sort(key=lambda item: (modules[item.module], _uses_world(item)))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_metric_cache():
+    # Reference data is reloaded per test database; the cache must not outlive it.
+    metrics.clear_cache()
+    yield
+    metrics.clear_cache()
+
+
+@pytest.fixture(scope="module")
+def _module_world(request, django_db_setup, django_db_blocker):
+    """world and people of this module, in a transaction rolled back when the module is done; None
+    in a module with tests that commit, whose tests each build their own."""
+    if any(_commits(item) for item in request.session.items if item.module is request.module):
+        yield None
+        return
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        world = _build_world()
+        people = _build_people(world)
+    try:
+        yield world, people
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def _world_and_people(_module_world, db):
+    if _module_world is None:
+        world = _build_world()
+        return world, _build_people(world)
+    # One deep copy of both, so that within a test the people's towns are the world's towns.
+    return copy.deepcopy(_module_world)
+
+
+@pytest.fixture
+def world(_world_and_people):
+    return _world_and_people[0]
+
+
+@pytest.fixture
+def people(_world_and_people):
+    return _world_and_people[1]

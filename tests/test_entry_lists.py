@@ -1,5 +1,5 @@
-"""The town's village list: each village with the state of each year, filterable; and the landing page
-once the dashboards exist."""
+"""The town's village list: each village with the state of each year, filterable. (Where each role
+lands is tested in test_entry_access.)"""
 
 import pytest
 from django.urls import reverse
@@ -67,12 +67,3 @@ def test_town_list_counts_villages_by_state(client, people, town_with_years):
     # 3 villages: 1 未填报, 1 草稿, 1 已提交, 0 已审核
     assert [cell.split("<")[0] for cell in row.split('<td class="num">')[1:]] == ["3", "1", "1", "1", "0"]
     assert "新坝镇" in page and "紫陵镇" not in page
-
-
-@pytest.mark.urls("tests.urls_with_other_apps")
-def test_official_lands_on_the_dashboards_once_they_exist(client, people):
-    client.force_login(people["carol"])
-    response = client.get(reverse("home"))
-    assert response["Location"] == reverse("dashboards:overview")
-    client.force_login(people["alice"])
-    assert client.get(reverse("home"))["Location"].startswith("/ledger/towns/")

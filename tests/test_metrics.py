@@ -71,3 +71,20 @@ def test_summary_equals_recomputation_from_lines(world, year):
     before = {f: getattr(ly, f) for f in ly.FIGURES}
     assert services.ledger_year_recompute(ledger_year=ly) is False
     assert {f: getattr(ly, f) for f in ly.FIGURES} == before
+
+
+def test_wide_export_shows_the_statement_figures_after_the_items(world):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from ledger.exports import wide_xlsx
+    from ledger.models import LedgerYear
+
+    ly = make_ledger_year(world["villages"]["长胜村"], 2023, OLD)
+    sheet = load_workbook(BytesIO(wide_xlsx(LedgerYear.objects.filter(pk=ly.pk)))).active
+    headers, row = [c.value for c in sheet[2]], [c.value for c in sheet[3]]
+    figures = ["总收入(元)", "经营性收入(元)", "经营收益(元)", "本年收益(元)"]
+    assert headers[-5:] == [*figures, "状态"]
+    assert [Decimal(str(v)) for v in row[-5:-1]] == [ly.total_income, ly.operating_income, ly.operating_profit,
+                                                     ly.net_income]

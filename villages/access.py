@@ -85,11 +85,3 @@ def get_town_for_user(user, **lookup) -> Town:
 
 def get_village_for_user(user, **lookup) -> Village:
     return _get_or_404(visible_villages(user).select_related("town__county"), **lookup)
-
-
-def get_party_organization_for_user(user, **lookup) -> PartyOrganization:
-    return _get_or_404(visible_party_organizations(user), **lookup)
-
-
-def get_enterprise_for_user(user, **lookup) -> Enterprise:
-    return _get_or_404(visible_enterprises(user), **lookup)

@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import lazy
+from django.utils.module_loading import import_string
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -212,10 +214,10 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 300_000)
 IMPORT_BACKGROUND_MIN_KB = env_int("IMPORT_BACKGROUND_MIN_KB", 256)
 
 # Admin export buttons (django-import-export): only formats that neutralise formula-like text.
-# (Classes, as the library wants them; the module imports nothing that needs settings.)
-from ledger.export_formats import SafeCSV, SafeXLSX  # noqa: E402
-
-EXPORT_FORMATS = [SafeXLSX, SafeCSV]
+# Named by dotted path, so that settings import no app code; the library wants the classes, so the
+# list resolves them when the admin first reads it.
+EXPORT_FORMAT_PATHS = ["ledger.export_formats.SafeXLSX", "ledger.export_formats.SafeCSV"]
+EXPORT_FORMATS = lazy(lambda: [import_string(path) for path in EXPORT_FORMAT_PATHS], list)()
 
 # Background work (large imports): django-tasks with its database backend, so the worker needs no
 # other service; `make run` starts `manage.py db_worker` beside the web server.
