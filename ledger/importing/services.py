@@ -14,14 +14,13 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
-
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -222,6 +221,11 @@ def import_batch_apply(*, batch: ImportBatch, actor=None, check: ImportCheck | N
     except ConcurrentWrite as exc:
         batch.errors = [Problem.general(str(exc)).as_dict()]
         _finish_failed(batch, str(exc))
+    except OperationalError as exc:
+        if "locked" not in str(exc):  # SQLite: another import held the database past the timeout
+            raise
+        batch.errors = [Problem.general(ConcurrentWrite.MESSAGE).as_dict()]
+        _finish_failed(batch, ConcurrentWrite.MESSAGE)
     except LedgerError as exc:
         batch.errors = [Problem.general(str(exc)).as_dict()]
         _finish_invalid(batch)
