@@ -99,7 +99,7 @@ def _in_threads(*targets):
     assert errors == []
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_imports_creating_the_same_years_at_once_one_writes_the_other_fails_with_a_conflict(world):
     """Both plan 新建 for the same years, then write at the same moment, each on its own connection."""
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
@@ -125,7 +125,7 @@ def test_two_imports_creating_the_same_years_at_once_one_writes_the_other_fails_
     _assert_lost_cleanly(loser, winner)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_insert_race_on_the_unique_index_is_a_conflict_not_a_500(world):
     """PostgreSQL: neither sees the other's new rows when it looks, both insert; the index decides."""
     if connection.vendor != "postgresql":
@@ -258,7 +258,7 @@ def _large_world_and_file(villages_needed: int = 2500) -> tuple[bytes, int]:
     return csv_bytes(rows), len(rows) - 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_worker_killed_mid_import_leaves_nothing_written_the_batch_fails_and_reruns_to_applied(tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("the worker is another process: it needs the test database on a server (PostgreSQL)")

@@ -141,3 +141,70 @@ def test_year_saved_between_preview_and_confirm_is_not_overwritten(world, people
     assert batch.status == ImportBatch.Status.APPLIED
     draft.refresh_from_db()
     assert draft.total_income == Decimal("11505000.00")
+
+
+# The admin's village-year page: the same service and the same version check as the entry page.
+
+def _admin_post(client, ly, amount, *, opened_version):
+    from django.urls import reverse
+
+    line = ly.lines.get()
+    data = {
+        "village": ly.village_id, "year": ly.year, "opened_version": opened_version,
+        "lines-TOTAL_FORMS": 1, "lines-INITIAL_FORMS": 1, "lines-MIN_NUM_FORMS": 0, "lines-MAX_NUM_FORMS": 1000,
+        "lines-0-id": line.pk, "lines-0-ledger_year": ly.pk, "lines-0-item": line.item_id, "lines-0-name": "",
+        "lines-0-amount": amount, "lines-0-note": "",
+        "events-TOTAL_FORMS": 0, "events-INITIAL_FORMS": 0, "events-MIN_NUM_FORMS": 0, "events-MAX_NUM_FORMS": 1000,
+    }
+    return client.post(reverse("admin:ledger_ledgeryear_change", args=[ly.pk]), data)
+
+
+def test_stale_admin_page_is_refused_with_a_form_error_and_the_cadres_save_stays(world, people, client):
+    from django.urls import reverse
+
+    village = world["villages"]["长胜村"]
+    ly = make_ledger_year(village, 2024, {"operating_revenue": "100"})
+    client.force_login(people["admin"])
+    page = client.get(reverse("admin:ledger_ledgeryear_change", args=[ly.pk])).content.decode()
+    assert f'name="opened_version" value="{ly.version}"' in page
+    opened = ly.version
+    line = services.LineInput(item_id=item_for_year(2024, "operating_revenue").pk, amount=Decimal("300"))
+    services.ledger_year_save_statement(village=village, year=2024, lines=[line], actor=people["alice"],
+                                        expected_version=opened)
+    response = _admin_post(client, ly, "250.00", opened_version=opened)
+    assert response.status_code == 200  # the form again, with the error
+    assert "已被他人修改" in response.content.decode()
+    ly.refresh_from_db()
+    assert ly.operating_income == Decimal("300.00")  # the cadre's save stands
+    assert not LedgerLine.history.filter(ledger_year_id=ly.pk, history_source="admin").exists()
+
+    current = ly.version
+    assert _admin_post(client, ly, "250.00", opened_version=current).status_code == 302
+    ly.refresh_from_db()
+    assert ly.operating_income == Decimal("250.00") and ly.version == current + 1
+    assert ly.events.last().action == "save"  # the entry page's service: a 保存 event too
+
+
+def test_admin_page_does_not_edit_a_submitted_year(world, people, client):
+    ly = make_ledger_year(world["villages"]["长胜村"], 2024, {"operating_revenue": "100"}, status="submitted")
+    client.force_login(people["admin"])
+    _admin_post(client, ly, "250.00", opened_version=ly.version)
+    ly.refresh_from_db()
+    assert ly.operating_income == Decimal("100.00") and ly.lines.count() == 1
+
+
+def test_admin_add_creates_the_year_through_the_service(world, people, client):
+    from django.urls import reverse
+
+    client.force_login(people["admin"])
+    village = world["villages"]["幸福村"]
+    data = {"village": village.pk, "year": 2024, "opened_version": 0,
+            "lines-TOTAL_FORMS": 1, "lines-INITIAL_FORMS": 0, "lines-MIN_NUM_FORMS": 0, "lines-MAX_NUM_FORMS": 1000,
+            "lines-0-item": item_for_year(2024, "other_income").pk, "lines-0-name": "", "lines-0-amount": "12.00",
+            "lines-0-note": "",
+            "events-TOTAL_FORMS": 0, "events-INITIAL_FORMS": 0, "events-MIN_NUM_FORMS": 0, "events-MAX_NUM_FORMS": 1000}
+    response = client.post(reverse("admin:ledger_ledgeryear_add"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    ly = LedgerYear.objects.get(village=village, year=2024)
+    assert ly.total_income == Decimal("12.00") and ly.town_id == village.town_id
+    assert list(ly.events.values_list("action", flat=True)) == ["create", "save"]
