@@ -8,11 +8,14 @@ from import_export import resources
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from villages.access import visible_villages
 from villages.admin import EnterpriseAdmin as VillagesEnterpriseAdmin
 from villages.admin import ScopedAdminMixin
-from villages.models import County, Enterprise, Village
+from villages.admin import TownAdmin as VillagesTownAdmin
+from villages.admin import VillageAdmin as VillagesVillageAdmin
+from villages.models import County, Enterprise, FormerDivisionCode, Town, Village
 
-from . import services
+from . import relocations, services
 from .models import (
     AccountingSystem,
     LedgerLine,
@@ -303,3 +306,152 @@ class EnterpriseAdmin(LinesProtectMixin, VillagesEnterpriseAdmin):
     """The villages app's enterprise admin, refusing deletes of enterprises that ledger lines name."""
 
     line_lookup = "enterprise"
+
+
+# 区划调整 in the admin: the villages app's Village and Town pages, with their saves routed through
+# `ledger.relocations`, which keeps the village-years' copies of town and county and the former codes.
+
+class FormerCodeInline(admin.TabularInline):
+    model = FormerDivisionCode
+    fk_name = "village"
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["code", "name", "change", "changed_at", "changed_by", "reason"]
+    verbose_name_plural = "原区划代码（区划调整前的代码和名称，旧台账仍可按它们导入）"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class TownFormerCodeInline(FormerCodeInline):
+    fk_name = "town"
+
+
+class VillageAdminForm(forms.ModelForm):
+    merge_into = forms.CharField(
+        label="并入村（撤并）", required=False, max_length=12,
+        help_text="填写要并入的村的 12 位区划代码：本村的各年度账、入股、企业和党组织关系转入该村，本村代码记为其原代码，"
+                  "本村随后删除。两村有同一年度的账时不能合并。")
+    change_reason = forms.CharField(label="调整说明", required=False, max_length=200,
+                                    help_text="区划调整的文号或原因，记入修改记录")
+    user = None  # set per request by VillageAdmin.get_form
+
+    class Meta:
+        model = Village
+        fields = ["town", "code", "name"]
+
+    def clean_merge_into(self):
+        code = self.cleaned_data.get("merge_into", "").strip()
+        if not code:
+            return None
+        into = visible_villages(self.user).filter(code=code).select_related("town").first()
+        if into is None:
+            raise forms.ValidationError("没有代码为 %(code)s 的村（或不在您的管辖范围内）。", params={"code": code})
+        return into
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not self.errors:
+            old = Village.objects.select_related("town").get(pk=self.instance.pk)
+            into = cleaned.get("merge_into")
+            problems = (relocations.village_merge_problems(village=old, into=into) if into else
+                        relocations.village_change_problems(village=old, town=cleaned.get("town"),
+                                                            code=cleaned.get("code"), name=cleaned.get("name")))
+            if problems:
+                raise forms.ValidationError(problems)
+        return cleaned
+
+
+admin.site.unregister(Village)
+
+
+@admin.register(Village)
+class VillageAdmin(VillagesVillageAdmin):
+    """Moves, renames, recodes and merges go through `ledger.relocations`, never a plain save."""
+
+    form = VillageAdminForm
+    inlines = [*VillagesVillageAdmin.inlines, FormerCodeInline]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f not in ("merge_into", "change_reason")]
+        return [*fields, "change_reason", "merge_into"] if obj is not None else fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        old = Village.objects.select_related("town").get(pk=obj.pk)
+        reason = form.cleaned_data.get("change_reason", "")
+        into = form.cleaned_data.get("merge_into")
+        if into is not None:
+            relocations.village_merge(village=old, into=into, actor=request.user, reason=reason)
+            request._merged_into = into
+            return
+        relocations.village_change(village=old, town=obj.town, code=obj.code, name=obj.name, actor=request.user,
+                                   reason=reason)
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        if getattr(request, "_merged_into", None) is None:
+            super().save_related(request, form, formsets, change)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if getattr(request, "_merged_into", None) is not None:
+            return [{"changed": {"fields": ["并入村"]}}]
+        return super().construct_change_message(request, form, formsets, add)
+
+    def response_change(self, request, obj):
+        into = getattr(request, "_merged_into", None)
+        if into is None:
+            return super().response_change(request, obj)
+        from django.shortcuts import redirect
+        from django.urls import reverse
+
+        messages.success(request, f"{obj.name}已并入{into.name}（{into.code}）。")
+        return redirect(reverse("admin:villages_village_change", args=[into.pk]))
+
+
+class TownAdminForm(forms.ModelForm):
+    change_reason = forms.CharField(label="调整说明", required=False, max_length=200,
+                                    help_text="区划调整的文号或原因，记入修改记录")
+
+    class Meta:
+        model = Town
+        fields = ["county", "code", "name"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not self.errors:
+            old = Town.objects.get(pk=self.instance.pk)
+            county, code = cleaned.get("county"), cleaned.get("code")
+            if county is not None and county.pk != old.county_id and code == old.code:
+                raise forms.ValidationError("调整到%(county)s须同时改为以 %(prefix)s 开头的新乡镇代码。",
+                                            params={"county": county.name, "prefix": county.prefix})
+        return cleaned
+
+
+admin.site.unregister(Town)
+
+
+@admin.register(Town)
+class TownAdmin(VillagesTownAdmin):
+    """Renames, recodes (its villages' codes follow) and moves to another county go through
+    `ledger.relocations.town_change`."""
+
+    form = TownAdminForm
+    inlines = [*VillagesTownAdmin.inlines, TownFormerCodeInline]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        old = Town.objects.get(pk=obj.pk)
+        try:
+            relocations.town_change(town=old, code=obj.code, name=obj.name, county=obj.county, actor=request.user,
+                                    reason=form.cleaned_data.get("change_reason", ""))
+        except services.LedgerError as exc:
+            transaction.set_rollback(True)
+            messages.error(request, str(exc))
+        obj.refresh_from_db()
