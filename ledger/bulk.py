@@ -268,7 +268,9 @@ def _copy_into(model, columns: list[tuple], fixed: list[tuple], count: int, *, r
         sql = f"COPY {quote(table)} ({', '.join(quote(name) for name in names)}) FROM STDIN"
         lines = list(map("\t".join, zip(*texts, strict=True)))
         for part in chunked(lines, COPY_ROWS_PER_WRITE):
-            cursor.cursor.copy_expert(sql, io.StringIO("\n".join(part) + "\n"))
+            # The driver's own cursor: its errors wrapped as Django's (IntegrityError …), as the ORM's are.
+            with connection.wrap_database_errors:
+                cursor.cursor.copy_expert(sql, io.StringIO("\n".join(part) + "\n"))
     return ids
 
 
@@ -288,13 +290,14 @@ def update_rows(model, objs: Sequence, attnames: Sequence[str]) -> None:
             pk = model._meta.pk
             names = ["pk", *(f"v{i}" for i in range(len(fields)))]
             template = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in [pk, *fields]) + ")"
-            execute_values(
-                cursor.cursor,
-                f"UPDATE {quote(model._meta.db_table)} AS t SET "
-                + ", ".join(f"{quote(f.column)} = v.v{i}" for i, f in enumerate(fields))
-                + f" FROM (VALUES %s) AS v({', '.join(names)}) WHERE t.{quote(pk.column)} = v.pk",
-                [[row[-1], *row[:-1]] for row in params], template=template, page_size=CHUNK_SIZE,
-            )
+            with connection.wrap_database_errors:
+                execute_values(
+                    cursor.cursor,
+                    f"UPDATE {quote(model._meta.db_table)} AS t SET "
+                    + ", ".join(f"{quote(f.column)} = v.v{i}" for i, f in enumerate(fields))
+                    + f" FROM (VALUES %s) AS v({', '.join(names)}) WHERE t.{quote(pk.column)} = v.pk",
+                    [[row[-1], *row[:-1]] for row in params], template=template, page_size=CHUNK_SIZE,
+                )
         else:
             cursor.executemany(sql, params)
 

@@ -11,6 +11,7 @@ import_urlpatterns = [
     path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
     path("imports/<int:pk>/status/", import_views.import_status, name="import_status"),
     path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/rerun/", import_views.import_rerun, name="import_rerun"),
     path("imports/<int:pk>/undo/", import_views.import_undo, name="import_undo"),
     path("imports/<int:pk>/file/", import_views.import_file, name="import_file"),
     path("exports/ledger.xlsx", import_views.ledger_export, name="ledger_export"),

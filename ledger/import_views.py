@@ -4,6 +4,7 @@ Staff and administrators import for their county; town cadres for their own town
 and everything outside a user's scope, gets 404 (villages.access).
 """
 
+import logging
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -42,6 +43,8 @@ RECENT_BATCHES = 50
 PREVIEW_VILLAGES = 2000
 PREVIEW_PROBLEMS = 1000
 
+logger = logging.getLogger(__name__)
+
 
 def _require_importer(user) -> None:
     if not has_role(user, *IMPORT_ROLES):
@@ -76,9 +79,29 @@ def _runs_in_background(batch: ImportBatch) -> bool:
     return batch.size > settings.IMPORT_BACKGROUND_MIN_KB * 1024
 
 
+def _check(batch: ImportBatch) -> None:
+    """Check the batch's file, in the background for large files, while the browser waits otherwise."""
+    if _runs_in_background(batch):
+        imports.import_batch_queue(batch=batch)
+        transaction.on_commit(lambda: tasks.check_import.enqueue(batch.pk))
+        return
+    _in_foreground(imports.import_batch_check, batch=batch)
+
+
+def _in_foreground(work, *, batch: ImportBatch, **kwargs) -> None:
+    # A crash here must not leave the batch 待检查 / 导入中 for good: it says 导入失败 and can be rerun.
+    try:
+        work(batch=batch, **kwargs)
+    except Exception as exc:
+        logger.exception("import batch %s failed", batch.pk)
+        imports.import_batch_fail(batch=batch, error=exc)
+        batch.refresh_from_db()
+
+
 @login_required
 @require_GET
 def import_list(request):
+    imports.import_batches_fail_stale()
     batches = _batches_for_user(request.user)[:RECENT_BATCHES]
     return render(request, "ledger/import_list.html", {
         "batches": batches,
@@ -103,17 +126,14 @@ def import_upload(request):
         return redirect("ledger:import_list")
     batch = imports.import_batch_create(data=upload.read(), filename=upload.name, actor=request.user, town=town,
                                         year=year, submit=request.POST.get("submit") == "1")
-    if _runs_in_background(batch):
-        imports.import_batch_queue(batch=batch)
-        transaction.on_commit(lambda: tasks.check_import.enqueue(batch.pk))
-    else:
-        imports.import_batch_check(batch=batch)
+    _check(batch)
     return redirect("ledger:import_detail", pk=batch.pk)
 
 
 @login_required
 @require_GET
 def import_detail(request, pk: int):
+    imports.import_batches_fail_stale()
     batch = _get_batch_for_user(request.user, pk)
     rows = batch.preview if batch.status in (ImportBatch.Status.READY, ImportBatch.Status.APPLIED,
                                              ImportBatch.Status.UNDONE) else []
@@ -141,6 +161,7 @@ def import_detail(request, pk: int):
 @login_required
 @require_GET
 def import_status(request, pk: int):
+    imports.import_batches_fail_stale()
     batch = _get_batch_for_user(request.user, pk)
     return JsonResponse({
         "id": batch.pk, "status": batch.status, "status_label": batch.get_status_display(),
@@ -160,9 +181,25 @@ def import_confirm(request, pk: int):
         imports.import_batch_queue(batch=batch)
         transaction.on_commit(lambda: tasks.apply_import.enqueue(batch.pk, request.user.pk))
     else:
-        imports.import_batch_apply(batch=batch, actor=request.user)
+        _in_foreground(imports.import_batch_apply, batch=batch, actor=request.user)
         if batch.status == ImportBatch.Status.APPLIED:
             messages.success(request, _("导入完成。"))
+    return redirect("ledger:import_detail", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def import_rerun(request, pk: int):
+    """重新导入: a failed batch is checked again from its stored file; its fresh preview is confirmed as usual."""
+    batch = _get_batch_for_user(request.user, pk)
+    try:
+        imports.import_batch_rerun(batch=batch)
+    except LedgerError as exc:
+        messages.error(request, str(exc))
+        return redirect("ledger:import_detail", pk=batch.pk)
+    _check(batch)
+    if batch.status == ImportBatch.Status.READY:
+        messages.info(request, _("已按现在的数据重新检查，请核对预览后确认导入。"))
     return redirect("ledger:import_detail", pk=batch.pk)
 
 

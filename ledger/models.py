@@ -327,9 +327,11 @@ class LedgerLine(models.Model):
     ])
     note = models.CharField("备注", max_length=500, blank=True)
     # Indexed only where set (see Meta.indexes): almost every line has neither.
-    share = models.ForeignKey(Share, verbose_name="来源股份", on_delete=models.SET_NULL, null=True, blank=True,
+    # PROTECT: deleting a share or an enterprise would otherwise rewrite the lines that name it
+    # (approved years included) without a trace; the admin says how many lines refer to it.
+    share = models.ForeignKey(Share, verbose_name="来源股份", on_delete=models.PROTECT, null=True, blank=True,
                               related_name="lines", db_index=False)
-    enterprise = models.ForeignKey(Enterprise, verbose_name="来源企业", on_delete=models.SET_NULL, null=True,
+    enterprise = models.ForeignKey(Enterprise, verbose_name="来源企业", on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="ledger_lines", db_index=False)
 
     # The village-year page lists the history of a year's lines.
@@ -475,6 +477,9 @@ class ImportBatch(models.Model):
     submit = models.BooleanField("导入后提交审核", default=False)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
     progress = models.PositiveSmallIntegerField("进度（%）", default=0)
+    # When the check or the write last reported progress: a batch 导入中 that has not moved for
+    # IMPORT_STALE_MINUTES lost its worker (`import_batches_fail_stale`).
+    progress_at = models.DateTimeField("最后进展时间", null=True, blank=True)
     rows_read = models.PositiveIntegerField("读取行数", default=0)
     line_count = models.PositiveIntegerField("明细条数", default=0)
     years_created = models.PositiveIntegerField("新建村年度", default=0)

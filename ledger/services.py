@@ -9,7 +9,7 @@ and its diff are `ledger.statements`; the SQL of bulk writes is `ledger.bulk`; i
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from villages.models import Village
@@ -30,8 +30,9 @@ from .models import AccountingSystem, LedgerLine, LedgerYear, LedgerYearEvent, L
 from .statements import LINE_FIELDS, LineChanges, LineInput, diff_lines, line_problems, new_line
 
 __all__ = [  # the statement's types are part of these services' signatures
-    "BULK_ACTIONS", "REASON_REQUIRED", "TRANSITIONS", "LedgerError", "LedgerLocked", "LineChanges", "LineInput",
-    "OpenedYears", "StaleVersion", "YearStatement", "apply_changes", "ledger_year_open", "ledger_year_recompute",
+    "BULK_ACTIONS", "REASON_REQUIRED", "TRANSITIONS", "ConcurrentWrite", "LedgerError", "LedgerLocked", "LineChanges",
+    "LineInput", "OpenedYears", "StaleVersion", "YearStatement", "apply_changes", "ledger_year_delete",
+    "ledger_year_open", "ledger_year_recompute", "ledger_years_delete",
     "ledger_year_replace_lines", "ledger_year_save_statement", "ledger_year_transition", "ledger_years_bulk_replace",
     "ledger_years_open_many", "ledger_years_transition", "replace_statements", "set_figures", "town_year_transition",
 ]
@@ -50,15 +51,36 @@ class LedgerLocked(LedgerError):
 
 
 class StaleVersion(LedgerError):
-    """Somebody else saved this village-year after the form was opened."""
+    """Somebody else saved this village-year after the form was opened (version 0: the form was
+    opened before the year existed, and somebody has written it since, by hand or by an import)."""
 
     def __init__(self, ledger_year: LedgerYear, expected_version: int):
         self.ledger_year = ledger_year
         self.expected_version = expected_version
+        opened = (f"您打开的是第 {expected_version} 版" if expected_version else "您打开页面时这一年的账还不存在")
         super().__init__(
-            f"{ledger_year} 已被他人修改（您打开的是第 {expected_version} 版，现在是第 {ledger_year.version} 版），"
+            f"{ledger_year} 已被他人修改（{opened}，现在是第 {ledger_year.version} 版），"
             "本次保存未写入。请查看对方的修改后再保存。"
         )
+
+
+class ConcurrentWrite(LedgerError):
+    """Another write (an import) created or changed the same village-years at the same moment."""
+
+    MESSAGE = "同一村年度账正被另一批次导入或刚被修改，本批次未写入任何数据，请稍后重新导入。"
+
+    def __init__(self, detail: str = ""):
+        super().__init__(f"{detail}：{self.MESSAGE}" if detail else self.MESSAGE)
+
+
+def closed_reason(ledger_year: LedgerYear) -> str:
+    """Why the amounts of a village-year may not be written now ("" if they may): approved years are
+    locked, submitted ones are under review (the reviewer approves what was submitted)."""
+    if ledger_year.status == LedgerYear.Status.APPROVED:
+        return f"{ledger_year} 已审核锁定，不能修改；如需更正请先由审核人重新打开。"
+    if ledger_year.status == LedgerYear.Status.SUBMITTED:
+        return f"{ledger_year} 已提交审核，不能修改；如需修改请先由审核人退回。"
+    return ""
 
 
 def apply_changes(changes: LineChanges, *, actor, source: str, reason: str = "", batch_id: int | None = None,
@@ -133,24 +155,35 @@ def ledger_year_replace_lines(
     reason: str = "",
     expected_version: int | None = None,
     batch_id: int | None = None,
+    drafts_only: bool = False,
 ) -> LineChanges:
     """Make `lines` the complete statement of the village-year.
 
-    Refuses approved years (`LedgerLocked`) and saves that started from an older version
-    (`StaleVersion`). Records the history of every changed amount, recomputes the figures and
-    bumps the version when anything changed. `ledger_year` is brought up to date.
+    Refuses approved years (`LedgerLocked`), submitted ones too with `drafts_only` (what the form
+    and the admin may edit), and saves that started from another version (`StaleVersion`):
+    `expected_version` 0 means "there was no year when I looked", which holds only while the year
+    is still empty and unwritten (version 1, no lines). Records the history of every changed
+    amount, recomputes the figures and bumps the version when anything changed. `ledger_year` is
+    brought up to date.
     """
     lines = list(lines)
     with transaction.atomic():
         current = LedgerYear.objects.select_for_update().get(pk=ledger_year.pk)
-        if current.is_locked:
-            raise LedgerLocked(f"{current} 已审核锁定，不能修改；如需更正请先由审核人重新打开。")
-        if expected_version is not None and expected_version != current.version:
+        closed = closed_reason(current)
+        if closed and (drafts_only or current.is_locked):
+            raise LedgerLocked(closed)
+        if expected_version is not None and not _still_as_seen(current, expected_version):
             raise StaleVersion(current, expected_version)
         changes = replace_statements(statements=[(current, lines)], actor=actor, source=source, reason=reason,
                                      batch_id=batch_id)[current.pk]
         _refresh(ledger_year, row=current)
     return changes
+
+
+def _still_as_seen(current: LedgerYear, expected_version: int) -> bool:
+    if expected_version == 0:  # opened before the year existed: only an empty, unwritten year is as seen
+        return current.version == 1 and not current.lines.exists()
+    return current.version == expected_version
 
 
 def replace_statements(
@@ -296,7 +329,7 @@ def ledger_years_open_many(
                 set_figures(ledger_year, lines)
             new.append(ledger_year)
             carried.append(lines)
-        fast_create(LedgerYear, new, when=when)
+        _insert_new_years(new, when=when)
         inserted = {ledger_year.pk: lines for ledger_year, lines in zip(new, carried, strict=True)}
         history_copy(LedgerYear, [ledger_year.pk for ledger_year in new], history_type="+",
                      user_id=getattr(user, "pk", None), reason="", when=when)
@@ -306,6 +339,20 @@ def ledger_years_open_many(
                       same={"action": LedgerYearEvent.Action.CREATE, "actor_id": getattr(user, "pk", None)})
         found.update({(ledger_year.village_id, ledger_year.year): ledger_year for ledger_year in new})
     return OpenedYears(years=found, created=set(missing), inserted=inserted)
+
+
+def _insert_new_years(new: list[LedgerYear], *, when) -> None:
+    """Insert the village-years a bulk write found missing. Another import may be inserting the same
+    ones: its rows were invisible to our locking read, so the unique index (village, year) is what
+    finds out. That is a conflict for the caller to report, not a crash: the savepoint keeps the
+    caller's transaction usable so that it can roll back cleanly and say so."""
+    try:
+        with transaction.atomic():
+            fast_create(LedgerYear, new, when=when)
+    except IntegrityError as exc:
+        if "ledger_year_unique" in str(exc) or "ledger_ledgeryear.village_id" in str(exc):
+            raise ConcurrentWrite() from exc
+        raise
 
 
 def _locked_years(keys) -> dict[tuple[int, int], LedgerYear]:
@@ -335,7 +382,9 @@ def ledger_year_save_statement(
     """Save a statement typed on the village-year page (creating the year on its first save).
 
     `expected_version` is the version the page was opened at, 0 if the year did not exist yet; a
-    save from an older version raises `StaleVersion`. `reason` is the user's explanation, kept on
+    save from another version raises `StaleVersion` (0 included: a year written since by an import
+    or another user is not overwritten). Only drafts are edited (`LedgerLocked` otherwise), as the
+    page offers. `reason` is the user's explanation, kept on
     every history row of the save (first 100 characters); a save that changed something is also
     logged as a 保存 event with the whole explanation and the `warnings` it answered.
     """
@@ -344,10 +393,9 @@ def ledger_year_save_statement(
         event_reason = f"{reason}（核对提示：{''.join(warnings)}）"
     with transaction.atomic():
         ledger_year = ledger_year_open(village=village, year=year, actor=actor)
-        # A year created empty by someone else since the page was opened (version 1) holds nothing to lose.
         changes = ledger_year_replace_lines(
             ledger_year=ledger_year, lines=lines, actor=actor, source=source, reason=reason,
-            expected_version=max(expected_version, 1),
+            expected_version=expected_version, drafts_only=True,
         )
         if changes.any:
             LedgerYearEvent.objects.create(ledger_year=ledger_year, action=LedgerYearEvent.Action.SAVE,
@@ -503,3 +551,41 @@ def ledger_years_bulk_replace(
         )
     return {key: results[years[key].pk] for key in keys}
 
+
+
+def ledger_years_delete(*, ledger_years: Sequence[LedgerYear], actor=None, reason: str = "") -> int:
+    """Delete village-years and their lines, all or nothing, with the history of every line and year.
+
+    Refuses (`LedgerLocked`, naming them) if any of them is approved or submitted: what has been
+    reported is not removed without a trace, it is sent back (退回 / 重新打开) first. The lines get a
+    deletion row in their history (source 管理后台 when `actor` is given), the years too; their
+    workflow events go with them (the history rows stay). Returns how many years were deleted.
+    """
+    when = timezone.now()
+    user_id = getattr(actor, "pk", None)
+    reason = reason or "删除村年度账"
+    with transaction.atomic():
+        current = list(LedgerYear.objects.select_for_update().filter(pk__in=[ly.pk for ly in ledger_years])
+                       .select_related("village").order_by("pk"))
+        closed = [ly for ly in current if ly.status != LedgerYear.Status.DRAFT]
+        if closed:
+            names = "、".join(f"{ly}（{ly.get_status_display()}）" for ly in closed[:LOCKED_NAMES_SHOWN])
+            raise LedgerLocked(f"以下村年度账已提交或已审核，不能删除：{names}"
+                               + (" 等" if len(closed) > LOCKED_NAMES_SHOWN else "")
+                               + "。如确需删除，请先由审核人退回或重新打开。")
+        ids = [ly.pk for ly in current]
+        lines = [line for part in chunked(ids) for line in LedgerLine.objects.filter(ledger_year_id__in=part)]
+        source = "admin" if user_id else "system"
+        history_create(LedgerLine, lines, history_type="-", user_id=user_id, reason=reason, when=when,
+                       extra={"history_source": source, "history_batch_id": None})
+        history_create(LedgerYear, current, history_type="-", user_id=user_id, reason=reason, when=when)
+        delete_rows(LedgerLine, [line.pk for line in lines])
+        for part in chunked(ids):
+            LedgerYearEvent.objects.filter(ledger_year_id__in=part).delete()
+        delete_rows(LedgerYear, ids)
+    return len(current)
+
+
+def ledger_year_delete(*, ledger_year: LedgerYear, actor=None, reason: str = "") -> None:
+    """Delete one draft village-year (see `ledger_years_delete`)."""
+    ledger_years_delete(ledger_years=[ledger_year], actor=actor, reason=reason)

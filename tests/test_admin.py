@@ -184,7 +184,7 @@ def test_admin_edit_of_a_ledger_year_goes_through_the_service(client, people, wo
     page = client.get(url)
     assert page.status_code == 200
     data = {
-        "village": ly.village_id, "year": 2023,
+        "village": ly.village_id, "year": 2023, "opened_version": ly.version,  # the page's hidden field
         "lines-TOTAL_FORMS": 1, "lines-INITIAL_FORMS": 1, "lines-MIN_NUM_FORMS": 0, "lines-MAX_NUM_FORMS": 1000,
         "lines-0-id": line.pk, "lines-0-ledger_year": ly.pk, "lines-0-item": line.item_id, "lines-0-name": "",
         "lines-0-amount": "250.00", "lines-0-note": "",

@@ -102,6 +102,45 @@ class Village(models.Model):
             raise ValidationError({"code": f"村代码必须以所属乡镇的代码 {self.town.prefix} 开头。"})
 
 
+class FormerDivisionCode(models.Model):
+    """A code and name a village or town had before a 区划调整 (更名, 调整隶属, 撤并, 改代码).
+
+    Old ledgers keep the old codes: the import matches them too, and a village's past stays findable.
+    Written by the relocation services (`ledger.relocations`) only.
+    """
+
+    class Change(models.TextChoices):
+        RENAME = "rename", "更名"
+        MOVE = "move", "调整隶属"
+        MERGE = "merge", "撤并"
+        RECODE = "recode", "改代码"
+
+    village = models.ForeignKey(Village, verbose_name="现村（社区）", on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="former_codes")
+    town = models.ForeignKey(Town, verbose_name="现乡镇（街道）", on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="former_codes")
+    code = models.CharField("原区划代码", max_length=12, db_index=True)
+    name = models.CharField("原名称", max_length=50)
+    change = models.CharField("调整类型", max_length=10, choices=Change.choices)
+    changed_at = models.DateTimeField("调整时间", auto_now_add=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    reason = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "原区划代码"
+        verbose_name_plural = "原区划代码"
+        ordering = ["-changed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(village__isnull=True) ^ Q(town__isnull=True),
+                                   name="former_code_village_or_town"),
+            models.CheckConstraint(condition=Q(code__regex=TWELVE_DIGITS), name="former_code_format"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}（{self.get_change_display()}）"
+
+
 class PartyOrganization(models.Model):
     """党组织: a village's own branch, or one that spans several villages (区域党委, 联合党委, 党建联盟 …)."""
 

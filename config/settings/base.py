@@ -212,6 +212,8 @@ IMPORT_MAX_UNCOMPRESSED_MB = env_int("IMPORT_MAX_UNCOMPRESSED_MB", 300)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 300_000)
 # Files up to this size are checked and written while the browser waits; larger ones go to the worker.
 IMPORT_BACKGROUND_MIN_KB = env_int("IMPORT_BACKGROUND_MIN_KB", 256)
+# A check or write with no progress for this long lost its process: the batch becomes 导入失败 (rerunnable).
+IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 10)
 
 # Admin export buttons (django-import-export): only formats that neutralise formula-like text.
 # Named by dotted path, so that settings import no app code; the library wants the classes, so the

@@ -81,6 +81,8 @@ class ParsedFile:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # how each sheet was read, shown on the preview
     unreadable: set = field(default_factory=set)  # village-years with a bad amount: totals not checked
+    # Where each village-year first appears (sheet, row number), for problems about the whole year.
+    origins: dict[tuple[int, int], tuple[str, int]] = field(default_factory=dict)
     rows_read: int = 0
 
     @property
@@ -459,6 +461,7 @@ class _RowContext:
         lines = self.parsed.statements.get(key)
         if lines is None:
             lines = self.parsed.statements[key] = {}
+            self.parsed.origins[key] = (self.sheet.name, r + 1)
         line_key = (item.id, name)
         if line_key not in lines and len(lines) == MAX_STATEMENT_LINES:
             # So that the figures, sums of at most this many lines, fit (ledger.money.MAX_FIGURE).

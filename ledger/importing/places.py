@@ -4,7 +4,7 @@ import re
 
 from django.db.models import QuerySet
 
-from villages.models import Town, Village
+from villages.models import FormerDivisionCode, Town, Village
 from villages.selectors import TownNotFound, town_by_code_or_name
 
 from ..spreadsheets import restore_neutralized
@@ -38,6 +38,15 @@ class Places:
             base = village_base(village.name)
             self.by_town_name.setdefault((village.town_id, base), []).append(village)
             self.by_name.setdefault(base, []).append(village)
+        # Codes and names from before a 区划调整: old ledgers still name villages by them. A code
+        # in use today means today's village.
+        self.former: dict[str, tuple[Village, str]] = {}
+        by_pk = {village.pk: village for village in self.by_code.values()}
+        # (The table holds only villages that changed: read it whole, keep those in scope.)
+        for village_id, code, name in FormerDivisionCode.objects.filter(village__isnull=False).order_by(
+                "changed_at", "pk").values_list("village_id", "code", "name"):
+            if village_id in by_pk and code not in self.by_code:
+                self.former[code] = (by_pk[village_id], name)
         self.town_scope = towns
         self.towns = list(towns)
         self._towns: dict[str, tuple[Town | None, str]] = {}
@@ -52,8 +61,16 @@ class Places:
             try:
                 self._towns[text] = town_by_code_or_name(text, towns=self.town_scope), ""
             except TownNotFound as exc:
-                self._towns[text] = None, exc.message
+                self._towns[text] = self._former_town(text) or (None, exc.message)
         return self._towns[text]
+
+    def _former_town(self, text: str) -> tuple[Town, str] | None:
+        """A town named by the code it had before a 区划调整."""
+        if not text.isdigit():
+            return None
+        former = (FormerDivisionCode.objects.filter(code=text.ljust(12, "0")[:12], town__in=self.town_scope)
+                  .select_related("town").order_by("-changed_at").first())
+        return (former.town, "") if former else None
 
     def town_in_text(self, text: str) -> Town | None:
         """A town named in a title such as “八桥镇2023年村级集体经济收益分配表”."""
@@ -74,11 +91,15 @@ class Places:
             if not re.fullmatch(r"\d{12}", code):
                 return None, "区划代码应为 12 位数字"
             village = self.by_code.get(code)
+            names = {village_base(village.name)} if village is not None else set()
+            if village is None and code in self.former:  # a code from before a 区划调整
+                village, former_name = self.former[code]
+                names = {village_base(village.name), village_base(former_name)}
             if village is None:
                 return None, f"没有代码为 {code} 的村（或不在您的管辖范围内）"
             if town is not None and village.town_id != town.pk:
                 return None, f"代码 {code} 的村不属于{town.name}"
-            if name and village_base(name) != village_base(village.name):
+            if name and village_base(name) not in names:
                 return None, f"代码 {code} 是“{village.name}”，与村名“{name}”不符"
             return village, ""
         if not name:

@@ -38,10 +38,23 @@ class Plan:
         return {key: sum(row[key] for row in self.rows) for key in keys}
 
 
+def refused(ledger_year: LedgerYear, *, changes_anything: bool) -> str:
+    """Why an import may not write this village-year ("" if it may): approved years never, submitted
+    ones not when the file would change them. The one rule of the preview and of the write."""
+    if ledger_year.is_locked:
+        return "已审核锁定，不能导入覆盖；如需更正请先由审核人重新打开"
+    if ledger_year.status == LedgerYear.Status.SUBMITTED and changes_anything:
+        return "已提交审核，导入会改动审核中的数据，不能导入覆盖；如需修改请先由审核人退回"
+    return ""
+
+
 def plan_import(parsed: ParsedFile) -> Plan:
     """Compare the file's statements with the stored village-years (a few queries for any size).
 
-    Approved (locked) village-years become problems: an import never overwrites them.
+    Approved (locked) village-years become problems: an import never overwrites them; nor submitted
+    ones that it would change (the reviewer approves what was submitted; the form refuses them too).
+    Each row keeps the version it was planned against (0: the year does not exist yet), so that the
+    write can tell whether somebody wrote the year in between.
     """
     plan = Plan()
     keys = list(parsed.statements)
@@ -64,16 +77,17 @@ def plan_import(parsed: ParsedFile) -> Plan:
         village = parsed.villages[key[0]]
         lines = list(parsed.statements[key].values())
         ledger_year = existing_years.get(key)
-        if ledger_year is not None and ledger_year.is_locked:
-            plan.problems.append(Problem("", None, "", f"{village.name} {key[1]}年",
-                                         f"{village.town.name}{village.name} {key[1]} 年的账已审核锁定，不能导入覆盖；"
-                                         "如需更正请先由审核人重新打开"))
         if ledger_year is None:
             action, created, changed, deleted = CREATED, len(lines), 0, 0
         else:
             changes = diff_lines(stored[ledger_year.pk], lines, ledger_year.pk)
             action = CHANGED if changes.any else UNCHANGED
             created, changed, deleted = len(changes.created), len(changes.changed), len(changes.deleted)
+            refusal = refused(ledger_year, changes_anything=changes.any)
+            if refusal:
+                sheet, row = parsed.origins.get(key, ("", None))
+                plan.problems.append(Problem(sheet, row, "", f"{village.name} {key[1]}年",
+                                             f"{village.town.name}{village.name} {key[1]} 年的账{refusal}"))
         figures = plan.figures[key] = figures_for((line.item_id, line.amount) for line in lines)
         plan.rows.append({
             "village_id": village.pk, "code": village.code, "village": village.name, "town": village.town.name,
@@ -82,5 +96,6 @@ def plan_import(parsed: ParsedFile) -> Plan:
             "total_income": str(figures["total_income"]), "operating_income": str(figures["operating_income"]),
             "net_income": str(figures["net_income"]),
             "before_total_income": str(ledger_year.total_income) if ledger_year else None,
+            "version": ledger_year.version if ledger_year else 0,
         })
     return plan

@@ -1,7 +1,9 @@
 """Imports of ledger files, from upload to undo: every change of an `ImportBatch` happens here.
 
 A batch goes 待检查 → (排队中 → 导入中 →) 待确认 or 有错误; once confirmed (排队中 →) 导入中 → 已导入 or
-有错误; 已导入 → 已撤销; 导入失败 when the worker raises. The pages (`ledger.import_views`), the worker (`ledger.tasks`) and `manage.py import_ledger`
+有错误; 已导入 → 已撤销; 导入失败 when the worker raises, when another import wrote the same village-years
+at the same moment, or when its worker died (`import_batches_fail_stale`); a failed batch is checked
+again from its stored file (`import_batch_rerun`) and confirmed as a new one would be. The pages (`ledger.import_views`), the worker (`ledger.tasks`) and `manage.py import_ledger`
 call these functions and write no status of their own. Reading is `reader` → `parser` → `planner`;
 the village-years are written by the bulk services of `ledger.services`.
 """
@@ -12,11 +14,14 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.apps import apps
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import OperationalError, connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from villages.access import visible_villages
@@ -25,6 +30,7 @@ from villages.models import Town, Village
 from ..bulk import CHUNK_SIZE, chunked
 from ..models import ImportBatch, LedgerLine, LedgerYear, LedgerYearEvent
 from ..services import (
+    ConcurrentWrite,
     LedgerError,
     LedgerLocked,
     ledger_years_open_many,
@@ -34,7 +40,7 @@ from ..services import (
 from ..statements import LineInput
 from .parser import Catalog, ParsedFile, parse_sheets
 from .places import Places
-from .planner import Plan, plan_import
+from .planner import Plan, plan_import, refused
 from .problems import FileRejected, Problem
 from .reader import read_sheets
 
@@ -126,14 +132,14 @@ def import_batch_create(*, data: bytes, filename: str, actor=None, town: Town | 
 def import_batch_queue(*, batch: ImportBatch) -> ImportBatch:
     """Mark the batch 排队中 for the worker (its check or its write); the caller enqueues the task once
     the transaction commits."""
-    batch.status, batch.progress = ImportBatch.Status.QUEUED, 0
-    batch.save(update_fields=["status", "progress"])
+    batch.status, batch.progress, batch.progress_at = ImportBatch.Status.QUEUED, 0, timezone.now()
+    batch.save(update_fields=["status", "progress", "progress_at"])
     return batch
 
 
 def _set_progress(batch: ImportBatch, progress: int, **fields) -> None:
     # Outside the import's transaction, so that a polling page sees it at once.
-    fields["progress"] = progress
+    fields["progress"], fields["progress_at"] = progress, timezone.now()
     ImportBatch.objects.filter(pk=batch.pk).update(**fields)
     for name, value in fields.items():
         setattr(batch, name, value)
@@ -188,12 +194,17 @@ def import_batch_apply(*, batch: ImportBatch, actor=None, check: ImportCheck | N
     in bulk; what undo needs is kept on the batch.
     """
     when = timezone.now()
+    # The versions the confirmed preview was made against: a year written since (by a user, or by
+    # another import creating the same years) is not overwritten unseen.
+    seen = _planned_versions(batch.preview) if check is None else None
     _set_progress(batch, PROGRESS_APPLYING, status=ImportBatch.Status.RUNNING)
     if check is None:
         check = import_check(data=_batch_data(batch), villages=_scope_of(batch), town=batch.town, year=batch.year)
     _record_check(batch, check)
     if not check.ok:
         return _finish_invalid(batch)
+    if check.plan is not None:
+        seen = {**_planned_versions(check.plan.rows), **(seen or {})}
     if not check.plan.count("created") and not check.plan.count("changed"):
         # The file says what the database already says (the plan was made just now): nothing to write.
         batch.undo_data = {"created": [], "before": {}, "versions": {}}
@@ -203,17 +214,49 @@ def import_batch_apply(*, batch: ImportBatch, actor=None, check: ImportCheck | N
     _set_progress(batch, PROGRESS_WRITING)
     try:
         with _bulk_work(), transaction.atomic():
-            batch.undo_data = _write(batch, check.parsed, check.plan, actor=actor, when=when)
+            _claim(batch)
+            batch.undo_data = _write(batch, check.parsed, check.plan, actor=actor, when=when, seen=seen)
             batch.status, batch.progress, batch.applied_at = ImportBatch.Status.APPLIED, PROGRESS_DONE, when
             batch.save()
+    except ConcurrentWrite as exc:
+        batch.errors = [Problem.general(str(exc)).as_dict()]
+        _finish_failed(batch, str(exc))
+    except OperationalError as exc:
+        if "locked" not in str(exc):  # SQLite: another import held the database past the timeout
+            raise
+        batch.errors = [Problem.general(ConcurrentWrite.MESSAGE).as_dict()]
+        _finish_failed(batch, ConcurrentWrite.MESSAGE)
     except LedgerError as exc:
         batch.errors = [Problem.general(str(exc)).as_dict()]
         _finish_invalid(batch)
     return batch
 
 
-def _write(batch: ImportBatch, parsed: ParsedFile, plan: Plan, *, actor, when) -> dict:
-    """The writes of `import_batch_apply`, inside its transaction; returns what undo needs."""
+def _planned_versions(rows: list[dict]) -> dict[tuple[int, int], int]:
+    # Rows of batches previewed before versions were kept have none: nothing to compare.
+    return {(row["village_id"], row["year"]): row["version"] for row in rows if "version" in row}
+
+
+def _claim(batch: ImportBatch) -> None:
+    """Lock the batch's row for the write: a live writer holds it until it commits, which is how
+    `import_batches_fail_stale` (skip_locked) tells a slow import from a dead one; and a batch marked
+    failed meanwhile is not written after all."""
+    if not ImportBatch.objects.select_for_update().filter(pk=batch.pk, status=ImportBatch.Status.RUNNING).exists():
+        raise LedgerError("这个批次已被标记为导入失败（导入进程中断），未写入任何数据，请重新导入。")
+
+
+def _finish_failed(batch: ImportBatch, message: str) -> ImportBatch:
+    batch.status, batch.progress, batch.message = ImportBatch.Status.FAILED, PROGRESS_DONE, message[:MAX_MESSAGE]
+    batch.save()
+    return batch
+
+
+def _write(batch: ImportBatch, parsed: ParsedFile, plan: Plan, *, actor, when,
+           seen: dict[tuple[int, int], int] | None = None) -> dict:
+    """The writes of `import_batch_apply`, inside its transaction; returns what undo needs.
+
+    `seen` is the version of each village-year the plan was made against (0: not there yet): a year
+    that has moved since was written by somebody else meanwhile (`ConcurrentWrite`)."""
     reason = f"导入 {batch.filename}"[:100]
     # One list per village-year, passed to both calls: the new years' figures are computed once.
     lines_by_key = {key: list(lines.values()) for key, lines in parsed.statements.items()}
@@ -222,9 +265,22 @@ def _write(batch: ImportBatch, parsed: ParsedFile, plan: Plan, *, actor, when) -
         actor=actor, when=when, lines_by_key=lines_by_key, figures_by_key=plan.figures,
     )
     years = opened.years
-    locked = [ly for ly in years.values() if ly.is_locked]
+    if seen:
+        moved = [ly for key, ly in years.items() if key in seen
+                 and (key not in opened.created if seen[key] == 0
+                      else key in opened.created or ly.version != seen[key])]
+        if moved:
+            raise ConcurrentWrite("、".join(str(ly) for ly in moved[:NAMES_IN_MESSAGE])
+                                  + (" 等" if len(moved) > NAMES_IN_MESSAGE else ""))
+    # The plan refused these already; the rows are locked now, so this is what holds.
+    locked = [ly for ly in years.values() if ly.is_locked or ly.status == LedgerYear.Status.SUBMITTED]
     if locked:
-        raise LedgerLocked("；".join(f"{ly} 已审核锁定，不能导入覆盖" for ly in locked[:NAMES_IN_MESSAGE]))
+        pending = replace_statements(statements=[(ly, lines_by_key[(ly.village_id, ly.year)]) for ly in locked],
+                                     dry_run=True)
+        refusals = [f"{ly} {reason}" for ly in locked
+                    if (reason := refused(ly, changes_anything=pending[ly.pk].any))]
+        if refusals:
+            raise LedgerLocked("；".join(refusals[:NAMES_IN_MESSAGE]))
     statements = [(years[key], lines) for key, lines in lines_by_key.items()]
     # What undo puts back: the stored lines of the years that existed before this import.
     before: dict[int, list] = {ly.pk: [] for ly, _ in statements}
@@ -305,6 +361,78 @@ def import_batch_fail(*, batch: ImportBatch, error: Exception) -> None:
         status=ImportBatch.Status.FAILED, progress=PROGRESS_DONE,
         message=f"导入过程中出错，未写入任何数据（{type(error).__name__}: {error}）"[:MAX_MESSAGE],
     )
+
+
+# Where a batch stands while something is working on it: a check in the browser's request (待检查),
+# or the worker's check or write (导入中).
+IN_PROGRESS = (ImportBatch.Status.PENDING, ImportBatch.Status.RUNNING)
+STALE_TASKS = ("ledger.tasks.check_import", "ledger.tasks.apply_import")
+
+
+def stale_message(minutes: int | None) -> str:
+    when = f"超过 {minutes} 分钟没有进展" if minutes else "导入进程已重新启动"
+    return f"导入进程意外中断（{when}），未写入任何数据，可重新导入。"
+
+
+def import_batches_fail_stale(*, minutes: int | None = None, worker_restarted: bool = False,
+                              now: datetime | None = None) -> list[int]:
+    """Mark 导入失败 the batches whose check or write died with its process: 待检查 or 导入中 with no
+    progress for `minutes` (default `IMPORT_STALE_MINUTES`), or, with `worker_restarted`, every batch
+    the worker was running (for a single worker, when it starts). Nothing of theirs was written (the
+    write is one transaction), so they can be rerun (`import_batch_rerun`). The worker's task row is
+    marked failed too. Returns the ids of the batches failed.
+
+    Cheap when nothing is stale (one indexed-free read of a small table), so that the batch pages can
+    call it whenever they are read. On PostgreSQL a batch whose write is still going on holds its row
+    lock (`_claim`) and is skipped, however long it takes.
+    """
+    now = now or timezone.now()
+    minutes = settings.IMPORT_STALE_MINUTES if minutes is None else minutes
+    cutoff = now - timedelta(minutes=minutes)
+    stale = Q(progress_at__lt=cutoff) | Q(progress_at__isnull=True, created_at__lt=cutoff)
+    if worker_restarted:  # what the worker took (queued work, large files) died with it
+        stale |= Q(status=ImportBatch.Status.RUNNING, size__gt=settings.IMPORT_BACKGROUND_MIN_KB * 1024)
+    candidates = ImportBatch.objects.filter(stale, status__in=IN_PROGRESS)
+    if not candidates.exists():
+        return []
+    message = stale_message(None if worker_restarted else minutes)
+    with transaction.atomic():
+        locked = candidates.select_for_update(skip_locked=connection.features.has_select_for_update_skip_locked)
+        ids = list(locked.values_list("pk", flat=True))
+        ImportBatch.objects.filter(pk__in=ids).update(
+            status=ImportBatch.Status.FAILED, progress=PROGRESS_DONE, progress_at=now, message=message,
+            errors=[Problem.general(message).as_dict()])
+        _fail_tasks(ids, message, now)
+    return ids
+
+
+def _fail_tasks(batch_ids: list[int], message: str, now: datetime) -> None:
+    """The django-tasks rows of these batches' work, still 运行中 for a worker that is gone."""
+    if not batch_ids or not apps.is_installed("django_tasks_db"):
+        return
+    from django_tasks_db.models import DBTaskResult  # the worker's own table, when that backend is used
+
+    wanted = set(batch_ids)
+    rows = DBTaskResult.objects.filter(status="RUNNING", task_path__in=STALE_TASKS).values_list("pk", "args_kwargs")
+    dead = [pk for pk, args_kwargs in rows if (args_kwargs or {}).get("args") and args_kwargs["args"][0] in wanted]
+    DBTaskResult.objects.filter(pk__in=dead).update(status="FAILED", finished_at=now, traceback=message,
+                                                    exception_class_path="ledger.importing.services.StaleImport")
+
+
+RERUNNABLE = (ImportBatch.Status.FAILED,)
+
+
+def import_batch_rerun(*, batch: ImportBatch) -> ImportBatch:
+    """Check a failed batch again from its stored file, against the database as it is now: it goes
+    back to 待检查 and then, as a new upload would, to 待确认 (confirmed again by the user, with a
+    fresh preview) or 有错误. The caller runs the check (`import_batch_check`) or queues it."""
+    updated = ImportBatch.objects.filter(pk=batch.pk, status__in=RERUNNABLE).update(
+        status=ImportBatch.Status.PENDING, progress=0, progress_at=timezone.now(), message="", errors=[],
+        preview=[], undo_data={})
+    if not updated:
+        raise LedgerError("只有导入失败的批次可以重新导入。")
+    batch.refresh_from_db()
+    return batch
 
 
 def import_ledger_file(*, data: bytes, filename: str, town: Town | None = None, year: int | None = None,
