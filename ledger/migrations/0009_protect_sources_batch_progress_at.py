@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0007_import_submit'),
+        ('ledger', '0008_amount_limits'),
         ('villages', '0001_initial'),
     ]
 
