@@ -64,12 +64,14 @@ def _uses_world(item) -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
-    # Within each module, the tests that use neither world nor people first (stable: otherwise in file
-    # order), so that none of them runs while the module's world exists.
+    # Tests that commit stay after all the others, as pytest-django orders them: they empty the tables
+    # when they end (reference data included), which no later test of another kind may see. Within
+    # each module, the tests that use neither world nor people first (stable: otherwise in file order),
+    # so that none of them runs while the module's world exists.
     modules = {}
     for item in items:
         modules.setdefault(item.module, len(modules))
-    items.sort(key=lambda item: (modules[item.module], _uses_world(item)))
+    items.sort(key=lambda item: (_commits(item), modules[item.module], _uses_world(item)))
 
 
 @pytest.fixture(autouse=True)

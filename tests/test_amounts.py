@@ -274,7 +274,7 @@ def test_an_upload_with_a_huge_amount_ends_invalid_with_the_value_not_stuck(clie
 def admin_post(client, ly, amount: str):
     line = ly.lines.get()
     return client.post(reverse("admin:ledger_ledgeryear_change", args=[ly.pk]), {
-        "village": ly.village_id, "year": ly.year,
+        "village": ly.village_id, "year": ly.year, "opened_version": ly.version,  # the page's hidden field
         "lines-TOTAL_FORMS": 1, "lines-INITIAL_FORMS": 1, "lines-MIN_NUM_FORMS": 0, "lines-MAX_NUM_FORMS": 1000,
         "lines-0-id": line.pk, "lines-0-ledger_year": ly.pk, "lines-0-item": line.item_id, "lines-0-name": "",
         "lines-0-amount": amount, "lines-0-note": "",
