@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .limits import CHILD_MEMORY_MB, CHILD_TIMEOUT_S, MAX_CELLS, MAX_COLUMNS
+from .limits import CHILD_TIMEOUT_S, MAX_CELLS, MAX_COLUMNS, child_memory_mb
 
 CHILD = Path(__file__).with_name("workbook_child.py")
 TOO_BIG = "文件过大或已损坏，读取时超出内存或时间上限，无法导入。请检查文件，或按乡镇、年度拆分后再导入。"
@@ -34,7 +34,7 @@ def read_workbook_isolated(data: bytes, *, max_rows: int) -> list[tuple[str, lis
     for a child ended by its memory limit or a crash, and for one that runs out of time."""
     from .reader import FileRejected
 
-    command = [sys.executable, "-I", str(CHILD), str(CHILD_MEMORY_MB), str(max_rows), str(MAX_COLUMNS),
+    command = [sys.executable, "-I", str(CHILD), str(child_memory_mb(len(data))), str(max_rows), str(MAX_COLUMNS),
                str(MAX_CELLS)]
     try:
         done = subprocess.run(command, input=data, capture_output=True, timeout=CHILD_TIMEOUT_S, check=False)

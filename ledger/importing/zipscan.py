@@ -25,16 +25,25 @@ _PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
 _ATTR_RE = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
 _XLSX_TOKEN_RE = re.compile(
     rb"<" + _PREFIX + rb"(?:(row)\b([^>]*?)/?>|c\b([^>]*?)(?:/>|>(.*?)</" + _PREFIX + rb"c>))", re.DOTALL)
-# Safe places to cut the XML between two pieces: before a row starts or where the sheet's data ends.
-_XLSX_CUT_RE = re.compile(rb"<" + _PREFIX + rb"row\b|</" + _PREFIX + rb"sheetData>")
+# Safe places to cut the XML between two pieces: before a row starts or where the sheet's data ends
+# (never inside a cell); the same with a namespace prefix (<x:row …>).
+_XLSX_CUTS = (b"<row", b"</sheetData", b":row", b":sheetData")
 _REF_RE = re.compile(rb"\br\s*=\s*\"([A-Z]{1,3})([0-9]{1,7})\"")
 _ROW_NUMBER_RE = re.compile(rb"\br\s*=\s*\"([0-9]{1,7})\"")
 _TEXT_RE = re.compile(rb">\s*[^<\s]")
 _VALUE_RE = re.compile(rb"<" + _PREFIX + rb"v>\s*[^<\s]")
 _FORMULA_RE = re.compile(rb"<" + _PREFIX + rb"f[\s/>]")
+# A cell with something in it: a value, an inline string (after a formula, if any).
+_VALUED_CELL_RE = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*>\s*(?:<f\b[^>]*(?:/>|>[^<]*</f>)\s*)?<(?:v>\s*[^<\s]|is\b)')
+# A cell with a formula and no cached value: <c r="B4"><f>B2*2</f></c> or <f/>…<v></v>.
+_FORMULA_NO_VALUE_RE = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>\s*<(?:[A-Za-z_][\w.-]*:)?f\b[^>]*?(?:/>|>[^<]*</'
+    rb'(?:[A-Za-z_][\w.-]*:)?f>)\s*(?:<(?:[A-Za-z_][\w.-]*:)?v\s*/>|<(?:[A-Za-z_][\w.-]*:)?v>\s*</(?:[A-Za-z_][\w.-]*:)?v>)?'
+    rb'\s*</(?:[A-Za-z_][\w.-]*:)?c>')
 _ODS_TOKEN_RE = re.compile(
     rb"<(?:(table:table)(?=[\s>])([^>]*)>|(table:table-row)(?=[\s>/])([^>]*?)/?>|table:(?:covered-)?table-cell\b([^>]*?)/?>)")
-_ODS_CUT_RE = re.compile(rb"<table:table-row\b|</table:table>")
+_ODS_CUTS = (b"<table:table-row", b"</table:table>")
 
 
 class _Refused(Exception):
@@ -66,7 +75,7 @@ class SheetExtent:
     name: str
     rows: int = 0
     columns: int = 0
-    last_cell: str = ""  # a cell in the last row with content
+    last_cell: tuple[int, int] = (0, 0)  # (row, column) of a cell in the last row with content
     formula_problems: list = field(default_factory=list)
 
 
@@ -83,7 +92,7 @@ class _Limits:
                            f"还有内容，超过 {self.max_columns} 列的上限：请删除表格右侧多余的内容后再导入。")
         if row > extent.rows:
             extent.rows = row
-            extent.last_cell = f"{column_letters(column)}{row}"
+            extent.last_cell = (row, column)
         if column > extent.columns:
             extent.columns = column
 
@@ -102,13 +111,46 @@ class _XlsxSheetScanner:
         if final:
             cut = len(data)
         else:
-            cut = _last_cut(_XLSX_CUT_RE, data, len(chunk))
+            cut = _last_cut(_XLSX_CUTS, data, len(chunk))
             if cut == 0 and len(data) > MAX_PENDING:
                 raise _Refused("文件内部结构异常（单行数据过大），拒绝打开。")
         self._scan(data[:cut])
         self.pending = data[cut:]
 
     def _scan(self, data: bytes) -> None:
+        if not data:
+            return
+        if b"<f" in data:
+            self._formulas(data)
+        plain = data.count(b'<c r="')
+        if b":c " in data or b":row" in data or plain != data.count(b"<c ") + data.count(b"<c>"):
+            self._scan_every_cell(data)  # prefixed names, or cells without r first: the slow, general way
+            return
+        # Every cell says where it is: per row only its last cell with content matters (the cells of a
+        # row come in order), so the XML is walked row by row from each row's end, not cell by cell.
+        extent, check = self.extent, self.limits.check
+        for row in data.split(b"</row>"):
+            end = len(row)
+            while True:
+                position = row.rfind(b'<c r="', 0, end)
+                if position < 0:
+                    break
+                match = _VALUED_CELL_RE.match(row, position)
+                if match:
+                    check(extent, int(match.group(2)), _column_number(match.group(1)))
+                    break
+                end = position
+
+    def _formulas(self, data: bytes) -> None:
+        problems = self.extent.formula_problems
+        for match in _FORMULA_NO_VALUE_RE.finditer(data):
+            if len(problems) >= 200:
+                return
+            ref = match.group(1)
+            column = ref.rstrip(b"0123456789")
+            problems.append((int(ref[len(column):]), column.decode()))
+
+    def _scan_every_cell(self, data: bytes) -> None:
         extent, check = self.extent, self.limits.check
         for match in _XLSX_TOKEN_RE.finditer(data):
             if match.group(1):  # <row …>
@@ -127,9 +169,7 @@ class _XlsxSheetScanner:
             if not content:
                 continue
             if _FORMULA_RE.search(content) and not _VALUE_RE.search(content):
-                if len(extent.formula_problems) < 200:
-                    extent.formula_problems.append((row, column_letters(self.column)))
-                continue
+                continue  # reported by _formulas
             if not _TEXT_RE.search(content):
                 continue  # an empty (perhaps only formatted) cell: calamine leaves it out
             check(extent, row or 1, self.column)
@@ -152,7 +192,7 @@ class _OdsScanner:
         if final:
             cut = len(data)
         else:
-            cut = _last_cut(_ODS_CUT_RE, data, len(chunk))
+            cut = _last_cut(_ODS_CUTS, data, len(chunk))
             if cut == 0 and len(data) > MAX_PENDING:
                 raise _Refused("文件内部结构异常（单行数据过大），拒绝打开。")
         self._scan(data[:cut])
@@ -178,11 +218,16 @@ class _OdsScanner:
                     self.limits.check(self.extent, self.row + self.row_repeat, self.column)
 
 
-def _last_cut(pattern: re.Pattern, data: bytes, new: int) -> int:
-    """Where the last safe cut in `data` is, looking only at its newest `new` bytes (0 if none)."""
+def _last_cut(markers: tuple[bytes, ...], data: bytes, new: int) -> int:
+    """Where the last safe cut in `data` is, looking only at its newest `new` bytes (0 if none): the
+    `<` that starts the last of the markers found."""
+    low = max(0, len(data) - new - 32)
     cut = 0
-    for match in pattern.finditer(data, max(0, len(data) - new - 16)):
-        cut = match.start()
+    for marker in markers:
+        position = data.rfind(marker, low)
+        if position > 0 and marker[0] != 0x3C:  # b":row": back to the "<" of its prefix
+            position = data.rfind(b"<", low, position)
+        cut = max(cut, position)
     return cut
 
 
@@ -248,6 +293,8 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int, consume) -> int:
                     piece = inflater.decompress(pending, OUT_CHUNK)
                     pending = inflater.unconsumed_tail
                     size += len(piece)
+                    if size > info.file_size:
+                        raise _Refused(CORRUPT)  # more comes out than the headers say: they lie
                     if size > budget:
                         raise _Refused(_too_big())
                     crc = zlib.crc32(piece, crc)
@@ -344,7 +391,7 @@ def _check_totals(visible: list[SheetExtent], extents: list[SheetExtent]) -> Non
     if rows > max_rows:
         far = max(visible, key=lambda extent: extent.rows)
         raise _Refused(f"文件共有 {rows} 行，超过单次导入 {max_rows} 行的上限，请拆分后再导入。"
-                       f"（最后有内容的单元格是工作表“{far.name}”的 {far.last_cell}；表格下方如有多余的内容，请删除后再导入。）")
+                       f"（最后有内容的单元格是工作表“{far.name}”的 {column_letters(far.last_cell[1])}{far.last_cell[0]}；表格下方如有多余的内容，请删除后再导入。）")
     cells = sum(extent.rows * extent.columns for extent in visible)
     if cells > MAX_CELLS:
         raise _Refused(f"文件的表格范围共 {cells:,} 个单元格，超过 {MAX_CELLS:,} 个的上限：请删除多余的行列，"
