@@ -112,11 +112,10 @@ def _outside_gb2312(text: str) -> str:
 
 
 def _in_gb2312(ch: str) -> bool:
-    try:
-        ch.encode("gb2312")
-        return True
-    except UnicodeEncodeError:
-        return False
+    """Whether GBK writes `ch` with two bytes of GB2312's area (A1–F7, A1–FE): the byte rule, since
+    Python's gb2312 codec maps a few of those codes (·, —) to other characters than GBK does."""
+    encoded = ch.encode("gb18030")
+    return len(encoded) == 2 and 0xA1 <= encoded[0] <= 0xF7 and 0xA1 <= encoded[1] <= 0xFE
 
 
 def doubtful_rows(rows: list[list]) -> list[tuple[int, str]]:
