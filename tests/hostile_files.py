@@ -94,7 +94,7 @@ def _row_pieces(rows: int, *, start: int = 1, per_piece: int = 20000) -> Iterabl
     yield f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN_NS}"><sheetData>'.encode()
     for first in range(start, start + rows, per_piece):
         last = min(first + per_piece, start + rows)
-        yield "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c><c r="B{n}"><v>1</v></c></row>'
+        yield "".join(f'<row r="{n}"><c r="A{n}"><v>1</v></c><c r="B{n}"><v>1</v></c></row>'
                       for n in range(first, last)).encode()
     yield b"</sheetData></worksheet>"
 

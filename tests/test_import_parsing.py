@@ -11,8 +11,8 @@ import pytest
 from ledger import services
 from ledger.models import LedgerLine, LedgerYear
 
-from .factories import item_for_year
 from . import hostile_files
+from .factories import item_for_year
 from .importfiles import MESSY_WIDE_MERGES, csv_bytes, messy_wide_rows, ods, xlsx
 
 FILES = Path(__file__).parent / "files"

@@ -75,6 +75,7 @@ class SheetExtent:
     name: str
     rows: int = 0
     columns: int = 0
+    visible: bool = True
     last_cell: tuple[int, int] = (0, 0)  # (row, column) of a cell in the last row with content
     formula_problems: list = field(default_factory=list)
 
@@ -93,6 +94,10 @@ class _Limits:
         if row > extent.rows:
             extent.rows = row
             extent.last_cell = (row, column)
+            if row > 2 * self.max_rows and extent.visible:
+                # Far past the limit: stop here rather than read the rest (the exact count is not needed).
+                raise _Refused(f"文件超过 {2 * self.max_rows} 行，超过单次导入 {self.max_rows} 行的上限，请拆分后再导入。"
+                               f"（工作表“{extent.name}”的 {column_letters(column)}{row} 单元格还有内容。）")
         if column > extent.columns:
             extent.columns = column
 
@@ -364,7 +369,7 @@ def _scan(data: bytes, file_format: str) -> None:
             scanner = None
             if file_format == XLSX and member.filename in parts:
                 name, shown = parts[member.filename]
-                extent = SheetExtent(name)
+                extent = SheetExtent(name, visible=shown)
                 extents.append(extent)
                 if shown:
                     visible.append(extent)
