@@ -88,16 +88,21 @@ def test_csv_padded_with_empty_fields_far_right_is_still_read(db):
     assert sheet.rows[1] == ["长胜村", "2023", "100"]
 
 
-def test_rows_over_the_limit_are_refused_before_the_workbook_is_built(db, settings, monkeypatch):
+@pytest.mark.parametrize("rows, message, cell", [
+    (1500, "文件共有 1500 行，超过单次导入 1000 行的上限", "B1500"),  # counted, and where the last content is
+    (30000, "文件超过 2000 行，超过单次导入 1000 行的上限", "B2001"),  # far past: reading stops there
+])
+def test_rows_over_the_limit_are_refused_before_the_workbook_is_built(db, settings, monkeypatch, rows, message,
+                                                                       cell):
     def never(*args, **kwargs):
         raise AssertionError("the workbook was built")
 
     monkeypatch.setattr(reader, "read_workbook_isolated", never)
     settings.IMPORT_MAX_ROWS = 1000
     with pytest.raises(FileRejected) as refused:
-        read_sheets(hostile_files.many_rows_xlsx(3000))
-    assert "文件共有 3000 行，超过单次导入 1000 行的上限" in refused.value.message
-    assert "B3000" in refused.value.message  # where the last content is
+        read_sheets(hostile_files.many_rows_xlsx(rows))
+    assert message in refused.value.message
+    assert cell in refused.value.message
 
 
 def test_a_crash_of_the_reading_child_becomes_a_refusal(db, monkeypatch):

@@ -9,6 +9,7 @@ anything else.
 """
 
 import io
+import logging
 import pickle
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from .limits import CHILD_TIMEOUT_S, MAX_CELLS, MAX_COLUMNS, child_memory_mb
 
+logger = logging.getLogger(__name__)
 CHILD = Path(__file__).with_name("workbook_child.py")
 TOO_BIG = "文件过大或已损坏，读取时超出内存或时间上限，无法导入。请检查文件，或按乡镇、年度拆分后再导入。"
 
@@ -39,8 +41,12 @@ def read_workbook_isolated(data: bytes, *, max_rows: int) -> list[tuple[str, lis
     try:
         done = subprocess.run(command, input=data, capture_output=True, timeout=CHILD_TIMEOUT_S, check=False)
     except subprocess.TimeoutExpired as exc:
+        logger.warning("workbook reader ran out of time (%s s) on a %s-byte file", CHILD_TIMEOUT_S, len(data))
         raise FileRejected(TOO_BIG) from exc
     if done.returncode != 0 or not done.stdout:
+        # Killed by its memory limit (Rust aborts: -6) or crashed: the file is refused, nothing else happens.
+        logger.warning("workbook reader ended with %s on a %s-byte file: %s", done.returncode, len(data),
+                       done.stderr[:300].decode("utf-8", "replace"))
         raise FileRejected(TOO_BIG)
     try:
         status, result = _CellUnpickler(io.BytesIO(done.stdout)).load()
