@@ -84,6 +84,7 @@ class _Limits:
     def __init__(self):
         self.max_rows = settings.IMPORT_MAX_ROWS
         self.max_columns = MAX_COLUMNS
+        self.stop_rows = self.max_rows + max(self.max_rows, 100_000)  # far past the limit: stop reading
 
     def check(self, extent: SheetExtent, row: int, column: int) -> None:
         """Called for each cell with content, while the XML streams: a cell too far right ends the
@@ -94,9 +95,9 @@ class _Limits:
         if row > extent.rows:
             extent.rows = row
             extent.last_cell = (row, column)
-            if row > 2 * self.max_rows and extent.visible:
+            if row > self.stop_rows and extent.visible:
                 # Far past the limit: stop here rather than read the rest (the exact count is not needed).
-                raise _Refused(f"文件超过 {2 * self.max_rows} 行，超过单次导入 {self.max_rows} 行的上限，请拆分后再导入。"
+                raise _Refused(f"文件超过 {self.stop_rows} 行，超过单次导入 {self.max_rows} 行的上限，请拆分后再导入。"
                                f"（工作表“{extent.name}”的 {column_letters(column)}{row} 单元格还有内容。）")
         if column > extent.columns:
             extent.columns = column
