@@ -11,14 +11,25 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from .text import strip_controls
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralize(value):
-    """Text that Excel would run as a formula (=cmd|… , +1+1, @SUM) is prefixed with a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    """Text as a cell may hold it: control characters (which openpyxl refuses, failing the whole file)
+    stripped first, then text that Excel would run as a formula (=cmd|… , +1+1, @SUM) prefixed with a
+    quote. Every text cell of every export goes through here."""
+    if isinstance(value, str):
+        value = strip_controls(value)
+        if value.startswith(FORMULA_PREFIXES):
+            return "'" + value
     return value
+
+
+def sheet_title(name: str) -> str:
+    """A sheet name Excel accepts: no control characters or \\ / ? * [ ] :, at most 31 characters."""
+    return "".join(" " if ch in "\\/?*[]:" else ch for ch in strip_controls(name))[:31].strip() or "Sheet"
 
 
 def restore_neutralized(text: str) -> str:
@@ -33,7 +44,7 @@ def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]], 
     """One workbook from (sheet name, headers, rows). Decimals stay numbers; text is neutralised."""
     workbook = Workbook(write_only=True)
     for sheet_name, headers, rows in sheets:
-        sheet = workbook.create_sheet(title=sheet_name[:31])
+        sheet = workbook.create_sheet(title=sheet_title(sheet_name))
         if title:
             sheet.append([neutralize(title)])
         sheet.append([neutralize(h) for h in headers])

@@ -63,3 +63,31 @@ def build() -> dict:
                            ThresholdInput(label="@SUM(1)", metric="total_income", min_amount=Decimal(0))])
     return {"county": county, "town": town, "other_town": other_town, "villages": villages, "cadre": cadre,
             "staff": staff, "official": official, "organization": organization}
+
+
+# Control characters as Word and old systems leave them (\x0b is Word's manual line break).
+CONTROLS = ["\x01", "\x7f", "\x0b", "\x1f", "\x08"]
+
+
+def build_with_controls() -> dict:
+    """A town, villages, 项目 and 备注 holding control characters, stored as older paths let them in
+    (straight into the tables, as the admin or an import before ledger.text did)."""
+    county = factories.make_county("321182000000", "扬中市")
+    town = factories.make_town(county, 103, "八桥\x0b镇")
+    villages = [factories.make_village(town, 201 + i, f"长{control}胜{i}村") for i, control in enumerate(CONTROLS)]
+    cadre = factories.make_user("cadre", "cadre", town=town)
+    reviewer = factories.make_user("reviewer", "reviewer", town=town)
+    staff = factories.make_user("staff", "staff", county=county)
+    official = factories.make_user("official", "official", county=county)
+    for year in (2023, 2024):
+        revenue = factories.item_for_year(year, "operating_revenue").pk
+        for i, village in enumerate(villages):
+            ly = services.ledger_year_open(village=village, year=year, actor=cadre)
+            services.ledger_year_replace_lines(ledger_year=ly, actor=cadre, source="form", lines=[
+                services.LineInput(item_id=revenue, name=f"厂房{CONTROLS[i]}租金", note=f"备注{CONTROLS[i]}说明",
+                                   amount=Decimal(100000 * (i + 1)))])
+            if year == 2023:  # approved, so that the dashboards count it
+                services.ledger_year_transition(ledger_year=ly, action="submit", actor=cadre)
+                services.ledger_year_transition(ledger_year=ly, action="approve", actor=reviewer)
+    return {"county": county, "town": town, "villages": villages, "cadre": cadre, "staff": staff,
+            "official": official}

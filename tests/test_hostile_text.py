@@ -20,7 +20,7 @@ from ledger.importing import services
 from ledger.models import ImportBatch
 
 from . import hostile_data
-from .importfiles import xlsx
+from .importfiles import csv_bytes, xlsx
 
 SCRIPT, ATTRIBUTE, FORMULAS, HOSTILE = (hostile_data.SCRIPT, hostile_data.ATTRIBUTE, hostile_data.FORMULAS,
                                        hostile_data.HOSTILE)
@@ -240,3 +240,72 @@ def test_login_page_does_not_echo_a_hostile_next_address(client, db):
     html = client.get(reverse("login"), {"next": '"><script>alert(1)</script>'}).content.decode()
     for raw in RAW_MARKUP:
         assert raw not in html
+
+
+# Control characters (\x01, \x7f, \x0b from Word) ---------------------------------------------------------
+
+@pytest.fixture
+def controls(db):
+    return hostile_data.build_with_controls()
+
+
+def assert_readable(texts: list[str], *expected):
+    for text in texts:
+        assert not any(ch in text for ch in "\x01\x7f\x1f\x08\x0b"), repr(text)
+    for text in expected:
+        assert any(text in cell for cell in texts), f"{text!r} is missing from the file"
+
+
+@pytest.mark.parametrize("layout", ["long", "wide"])
+def test_ledger_export_with_control_characters_in_names_and_lines_works(client, controls, layout):
+    client.force_login(controls["staff"])
+    response = client.get(reverse("ledger:ledger_export"), {"layout": layout, "year": 2023})
+    assert response.status_code == 200
+    texts = cell_texts(response.content)
+    assert_readable(texts, "长胜0村", "长胜4村", *(["厂房租金"] if layout == "long" else []))
+
+
+def test_import_template_with_control_characters_in_town_and_village_names_works(client, controls):
+    client.force_login(controls["staff"])
+    response = client.get(reverse("ledger:import_template"), {"town": controls["town"].pk, "year": 2025})
+    assert response.status_code == 200
+    assert_readable(cell_texts(response.content), "长胜1村", "八桥\n镇")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_export_ledger_command_with_control_characters_writes_the_file(controls, tmp_path, suffix):
+    output = tmp_path / f"ledger{suffix}"
+    call_command("export_ledger", output=str(output), stdout=io.StringIO(), stderr=io.StringIO())
+    if suffix == ".xlsx":
+        texts = cell_texts(output.read_bytes())
+    else:
+        texts = [value for row in csv.reader(io.StringIO(output.read_text("utf-8"))) for value in row]
+    assert_readable(texts, "长胜3村", "长\n胜2村", "厂房租金")
+
+
+def test_dashboard_export_with_control_characters_in_names_works(client, controls):
+    client.force_login(controls["official"])
+    response = client.get(reverse("dashboards:villages"), {"year": 2023, "export": "xlsx"})
+    assert response.status_code == 200
+    assert_readable(cell_texts(response.content), "长胜3村")
+
+
+def test_import_stores_项目_and_备注_without_control_characters(controls):
+    rows = [["村名", "年度", "科目", "项目", "金额", "备注"],
+            *[[f"长{control}胜{i}村", 2025, "经营收入", f"厂房{control}租金", 100, f"备{control}注"]
+              for i, control in enumerate(hostile_data.CONTROLS)]]
+    check = services.import_check(data=csv_bytes(rows), town=controls["town"])  # openpyxl cannot write them
+    assert check.ok, [str(p) for p in check.problems]
+    lines = [line for statement in check.parsed.statements.values() for line in statement.values()]
+    assert {line.name for line in lines} == {"厂房租金", "厂房 租金"}  # Word's line break is a space in a 项目
+    assert {line.note for line in lines} == {"备注", "备 注"}
+
+
+@pytest.mark.parametrize("raw, clean", [
+    ("长\x01胜村", "长胜村"), ("a\x7fb", "ab"), ("第一行\x0b第二行", "第一行\n第二行"), ("\x00\x1f x \x08", "x"),
+    ("tab\tkept\r\nline", "tab\tkept\nline"), ("e\u0301", "é"), ("（全角，）", "（全角，）"), (None, ""), (12, "12"),
+])
+def test_clean_text_strips_control_characters_and_keeps_what_was_written(raw, clean):
+    from ledger.text import clean_text
+
+    assert clean_text(raw) == clean

@@ -11,6 +11,7 @@ import pytest
 from ledger.importing import services
 from ledger.models import LedgerLine, LedgerYear
 
+from . import hostile_files
 from .factories import item_for_year
 from .importfiles import MESSY_WIDE_MERGES, csv_bytes, messy_wide_rows, ods, xlsx
 
@@ -197,3 +198,109 @@ def test_ods_from_libreoffice_or_wps_is_read(world):
     assert check.file_format == "ods"
     assert check.ok, [str(p) for p in check.problems]
     assert sum(amounts(check, world["villages"]["幸福村"], 2022).values()) == Decimal("135000.00")
+
+
+# Text files and web pages as people's software writes them (issue #12, item 3) -----------------------------
+
+LONG_HEADER = ["村名", "年度", "科目", "项目", "金额(元)"]
+
+
+@pytest.mark.parametrize("build", [hostile_files.unicode_text, hostile_files.utf8_tsv], ids=["utf16", "utf8"])
+@pytest.mark.parametrize("title", [None, "八桥镇2023年村级集体经济收益明细"])
+def test_tab_separated_text_is_read_with_or_without_a_title_line(world, build, title):
+    rows = [LONG_HEADER, ["长胜村", 2023, "发包及上交收入", "标准化厂房租金", "1,100,000.00"],
+            ["长胜村", 2023, "发包及上交收入", "商铺出租", "500,000"], ["幸福村", 2023, "经营收入", "", "2000"]]
+    check = services.import_check(data=build(rows, title=title), town=world["baqiao"])
+    assert check.ok, [str(p) for p in check.problems]
+    item = item_for_year(2023, "contract_remittance").pk
+    assert amounts(check, world["villages"]["长胜村"], 2023) == {
+        (item, "标准化厂房租金"): Decimal("1100000.00"), (item, "商铺出租"): Decimal("500000.00")}
+
+
+@pytest.mark.parametrize("delimiter", [";", "，"])
+def test_semicolon_and_full_width_comma_separated_text_is_read(world, delimiter):
+    lines = [delimiter.join(["村名", "年度", "经营收入", "管理费用"]), delimiter.join(["长胜村", "2022", "100", "20"])]
+    check = services.import_check(data="\r\n".join(lines).encode("gb18030"), town=world["baqiao"])
+    assert check.ok, [str(p) for p in check.problems]
+    assert sum(amounts(check, world["villages"]["长胜村"], 2022).values()) == Decimal("120.00")
+
+
+def test_web_page_saved_as_xls_is_read_as_its_table(world):
+    rows = [["村名", "经营收入", "管理费用"], ["长胜村", 1234.5, 20], ["幸福村", 80, 5.25], ["合计", 1314.5, 25.25]]
+    data = hostile_files.html_as_xls(rows)
+    check = services.import_check(data=data, town=world["baqiao"])
+    assert check.ok, [str(p) for p in check.problems]
+    assert check.file_format == "html"
+    assert amounts(check, world["villages"]["长胜村"], 2023) == {  # year from the title, 元 (no unit given)
+        (item_for_year(2023, "operating_revenue").pk, ""): Decimal("1234.50"),
+        (item_for_year(2023, "admin_expense").pk, ""): Decimal("20.00")}
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"MIME-Version: 1.0\r\nContent-Type: multipart/related\r\n\r\n<html></html>", "单个网页文件"),
+    (b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>', "2003 XML"),
+    (b"<html><body><p>\xb5\xc7\xc2\xbc</p></body></html>", "里面没有表格"),
+])
+def test_other_web_formats_saved_as_xls_are_refused_with_what_to_do(world, data, reason):
+    check = services.import_check(data=data)
+    [problem] = check.problems
+    assert reason in problem.reason and "另存为 .xlsx" in problem.reason
+
+
+def test_windows_1252_text_inside_a_gbk_csv_is_shown_with_a_warning_naming_the_row(world):
+    good = [["村名", "年度", "科目", "项目", "金额"], ["长胜村", "2023", "经营收入", "厂房租金", "100"]]
+    # “Smart”Farm Cafés in Windows-1252: each byte above 0x7f takes the next one into a rare GBK character.
+    pasted = ["幸福村".encode("gbk") + b",2023," + "经营收入".encode("gbk") + b",\x93Smart\x94Farm Caf\xe9s,200"]
+    check = services.import_check(data=hostile_files.gbk_csv_with_windows_1252(good, pasted), town=world["baqiao"])
+    assert check.ok, [str(p) for p in check.problems]
+    [warning] = check.parsed.warnings
+    assert warning.row == 3
+    assert "揝mart" in warning.reason and "乱码" in warning.reason
+    assert any("第 3 行" in note and "揝mart" in note for note in check.notes)
+
+
+def test_doubtful_decoding_is_shown_on_the_preview_before_confirming(client, people, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    good = [["村名", "年度", "科目", "项目", "金额"], ["长胜村", "2023", "经营收入", "厂房租金", "100"]]
+    data = hostile_files.gbk_csv_with_windows_1252(good, [b"\xd0\xd2\xb8\xa3\xb4\xe5,2023,"
+                                                          b"\xbe\xad\xd3\xaa\xca\xd5\xc8\xeb,\x93Smart\x94Farm,200"])
+    client.force_login(people["dave"])
+    page = client.post(reverse("ledger:import_upload"), {"file": SimpleUploadedFile("八桥镇.csv", data)},
+                       follow=True).content.decode()
+    assert "确认导入" in page
+    warning = page[page.index("message-warning"):]
+    assert "第 3 行" in warning[:300] and "揝mart" in warning[:400]
+
+
+def test_gbk_csv_with_only_common_characters_has_no_warning(world):
+    rows = [["村名", "年度", "科目", "项目", "金额", "备注"], ["长胜村", "2023", "经营收入", "“标准化”厂房租金", "100", "6间·二期"]]
+    check = services.import_check(data=csv_bytes(rows, "gbk"), town=world["baqiao"])
+    assert check.ok and not check.parsed.warnings, check.notes
+
+
+def test_bytes_neither_utf8_nor_gbk_are_refused_naming_the_line(world):
+    data = "村名,年度,经营收入\r\n长胜村,2022,100\r\n".encode("gbk") + b"\xff\xff,2022,1\r\n"
+    [problem] = services.import_check(data=data).problems
+    assert "第 3 行" in problem.reason
+
+
+# Text longer than the field holds (issue #12, item 4) -----------------------------------------------------
+
+@pytest.mark.parametrize("column, length, stored", [("项目", 100, True), ("项目", 101, False), ("备注", 500, True),
+                                                    ("备注", 501, False)])
+def test_项目_and_备注_longer_than_the_field_are_refused_with_row_and_column(world, column, length, stored):
+    name = "厂" * length if column == "项目" else "租金"
+    note = "注" * length if column == "备注" else ""
+    rows = [["村名", "年度", "科目", "项目", "金额", "备注"], ["长胜村", 2023, "经营收入", "商铺", 1, ""],
+            ["长胜村", 2023, "经营收入", name, 2, note]]
+    check = services.import_check(data=xlsx(("明细", rows)), town=world["baqiao"])
+    if stored:
+        assert check.ok, [str(p) for p in check.problems]
+        lines = check.parsed.statements[(world["villages"]["长胜村"].pk, 2023)].values()
+        assert {len(line.name if column == "项目" else line.note) for line in lines} >= {length}
+    else:
+        [problem] = check.problems
+        assert problem.row == 3 and column in problem.column
+        assert f"最多 {length - 1} 个字" in problem.reason and f"{length} 个字" in problem.reason

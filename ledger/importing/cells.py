@@ -2,11 +2,14 @@
 
 import unicodedata
 
+from ..text import strip_controls
+
 
 def clean_text(value) -> str:
-    """NFKC-normalised and trimmed (full-width digits and letters become ASCII); 12.0 reads as 12."""
+    """NFKC-normalised and trimmed (full-width digits and letters become ASCII), control characters
+    dropped; 12.0 reads as 12."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    return unicodedata.normalize("NFKC", strip_controls(str(value))).strip()

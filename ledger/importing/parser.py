@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from villages.models import Town, Village
 
 from ..metrics import figures_for
-from ..models import AccountingSystem, LineItem, Metric
+from ..models import AccountingSystem, LedgerLine, LineItem, Metric
 from ..money import (
     MAX_FIGURE,
     MAX_LINE_AMOUNT,
@@ -34,6 +34,7 @@ from ..money import (
 )
 from ..spreadsheets import restore_neutralized
 from ..statements import LineInput
+from ..text import clean_text as clean_free_text
 from .cells import clean_text
 from .places import Places
 from .problems import Problem
@@ -41,6 +42,8 @@ from .reader import Sheet
 
 HEADER_SEARCH_ROWS = 40
 MAX_PROBLEMS = 1000
+LINE_NAME_MAX = LedgerLine._meta.get_field("name").max_length  # 项目
+NOTE_MAX = LedgerLine._meta.get_field("note").max_length  # 备注
 
 # Header words, after `clean_label` (no spaces, no parentheses, no numbering).
 VILLAGE_WORDS = {"村", "村名", "村名称", "村庄", "村委会", "村居", "村居名称", "行政村", "村别", "村社区", "单位",
@@ -80,6 +83,8 @@ class ParsedFile:
     villages: dict[int, Village] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # how each sheet was read, shown on the preview
+    # What a person should look at before confirming (text whose decoding is doubtful); also in notes.
+    warnings: list[Problem] = field(default_factory=list)
     unreadable: set = field(default_factory=set)  # village-years with a bad amount: totals not checked
     # Where each village-year first appears (sheet, row number), for problems about the whole year.
     origins: dict[tuple[int, int], tuple[str, int]] = field(default_factory=dict)
@@ -95,12 +100,12 @@ class ParsedFile:
 
 
 def stored_text(value) -> str:
-    """Free text to keep (项目 names, notes): as written, only trimmed."""
+    """Free text to keep (项目 names, notes): as written, without control characters, trimmed."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return clean_free_text(value)
 
 
 def clean_label(value) -> tuple[str, str | None]:
@@ -174,6 +179,10 @@ def parse_sheets(sheets: list[Sheet], *, catalog: Catalog, places: Places, town:
     origins: dict[tuple, tuple[Decimal, str, int]] = {}  # where each line was first stated
     read_any = False
     for sheet in sheets:
+        for index, message in sheet.warnings:
+            warning = Problem(sheet.name, index + 1, "", "", message)
+            parsed.warnings.append(warning)
+            parsed.notes.append(f"注意：{warning}")
         read_any |= _parse_sheet(sheet, parsed, derived, origins, catalog=catalog, places=places, town=town,
                                  year=year)
     if not read_any:
@@ -382,14 +391,20 @@ class _RowContext:
             )
         return self._totals[key]
 
-    def _short_text(self, value, length: int) -> str:
+    def free_text(self, r: int, column: Column | None, value, length: int) -> str | None:
+        """项目/备注 as they will be stored; None (and a problem) when longer than the field holds:
+        cutting it would change what the file says without a word."""
         if value == "" or value is None:
             return ""
         if value not in self._texts:
             # Stored as typed: NFKC (used for matching labels and names) would turn the full-width
             # punctuation of 项目 names and notes (，（）) into ASCII and change what the user wrote.
-            self._texts[value] = restore_neutralized(re.sub(r"\s+", " ", stored_text(value)))[:length]
-        return self._texts[value]
+            self._texts[value] = restore_neutralized(re.sub(r"\s+", " ", stored_text(value)))
+        text = self._texts[value]
+        if len(text) > length:
+            self.problem(r, column, text, f"{column.label}最多 {length} 个字，这里有 {len(text)} 个字：请缩短后再导入")
+            return None
+        return text
 
     def place(self, r: int, row: list, by_role) -> tuple[Village | None, int | None]:
         """The village and year of a row. Rows repeat the same few places, so each distinct
@@ -543,8 +558,11 @@ class _RowContext:
         item = self.item(r, item_column, code, label_text, year)
         if item is None:
             return
-        name = self._short_text(self.cell(row, name_column), 100)
-        note = self._short_text(self.cell(row, note_column), 500)
+        name = self.free_text(r, name_column, self.cell(row, name_column), LINE_NAME_MAX)
+        note = self.free_text(r, note_column, self.cell(row, note_column), NOTE_MAX)
+        if name is None or note is None:
+            self.parsed.unreadable.add((village.pk, year))
+            return
         self.add_line(r, amount_column, village, year, item, name, amount, note)
 
     def stated(self, r: int, column: Column, village: Village, year: int, metric: str, value, unit: str) -> None:
