@@ -25,7 +25,7 @@ from . import access, selectors, services
 from .checks import item_totals, statement_warnings
 from .figures import STATEMENT_FIGURES
 from .filters import TownVillageFilter
-from .forms import EntryForm, StatementForm
+from .forms import EntryForm, ReasonForm, StatementForm
 from .models import MAX_YEAR, MIN_YEAR, AccountingSystem, LedgerYearEvent
 from .money import WAN, YUAN
 
@@ -228,7 +228,7 @@ def village_year(request, village_pk: int, year: int):
         last_year_net_income=statement.last_year.net_income if statement.last_year else None,
         rules=statement.rules,
     )
-    explanation = entry.cleaned_data["explanation"].strip()
+    explanation = entry.cleaned_data["explanation"].strip()  # "" when nothing visible was typed
     if warnings and not explanation:
         entry.add_error("explanation", _("以上数值与上年相比变化较大，请填写变动说明后再保存。"))
         messages.warning(request, _("数值与上年相比变化较大：请核对，确认无误请填写说明后再保存。本次未保存。"))
@@ -280,9 +280,17 @@ def village_year_transition(request, village_pk: int, year: int):
     if action == LedgerYearEvent.Action.SUBMIT and not ledger_year.lines.exists():
         messages.error(request, _("尚未填写任何金额，不能提交。"))
         return redirect(url)
+    reason = request.POST.get("reason", "")
+    if action in services.REASON_REQUIRED:
+        reason_form = ReasonForm(request.POST)
+        if not reason_form.is_valid():
+            for error in reason_form.errors["reason"]:
+                messages.error(request, error)
+            return redirect(url)
+        reason = reason_form.cleaned_data["reason"]
     try:
         services.ledger_year_transition(ledger_year=ledger_year, action=action, actor=request.user,
-                                        reason=request.POST.get("reason", ""))
+                                        reason=reason)
     except services.LedgerError as exc:
         messages.error(request, str(exc))
     else:
