@@ -36,8 +36,11 @@ def flaky_get_locked(failures: list[Exception]):
     return get_locked
 
 
+# The worker closes "old" connections each round (as Django does between requests): inside a test
+# transaction that would close the test's own connection, so these tests run outside one.
 @override_settings(TASKS=DATABASE_TASKS)
-def test_run_worker_survives_a_database_restart_and_runs_the_queued_task(db):
+@pytest.mark.django_db(transaction=True)
+def test_run_worker_survives_a_database_restart_and_runs_the_queued_task():
     RUNS.clear()
     remember.enqueue("导入 八桥镇2025台账.xlsx")
     outage = [OperationalError("terminating connection due to administrator command"),
@@ -57,7 +60,8 @@ def test_run_worker_survives_a_database_restart_and_runs_the_queued_task(db):
 
 
 @override_settings(TASKS=DATABASE_TASKS)
-def test_db_worker_alone_exits_on_a_connection_error(db):
+@pytest.mark.django_db(transaction=True)
+def test_db_worker_alone_exits_on_a_connection_error():
     # Why run_worker exists: the library's worker stops for good at the first outage.
     worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
                     max_tasks=None, worker_id="w", excluded_queue_names=[])
