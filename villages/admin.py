@@ -200,8 +200,8 @@ class EnterpriseAdmin(KeptInTownMixin, ScopedAdminMixin, ImportExportModelAdmin)
 
 def users_in_scope(user):
     """The accounts an administrator may see and give roles to: those whose role lies in its scope, and
-    accounts without a role yet (not superusers). Everyone sees all accounts only as a superuser or a
-    country-wide administrator."""
+    accounts without a role yet (not superusers). Only a superuser or an administrator without a county
+    (the whole system) sees every account."""
     users = get_user_model().objects.all()
     role = access.role_of(user)
     if user.is_superuser or access.user_role_fits_scope(user, county_id=None, town_id=None):
