@@ -22,9 +22,10 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
-# The background worker (large imports) runs beside the web server and stops with it.
+# The background worker (large imports) runs beside the web server and stops with it; run_worker is
+# db_worker that reconnects after a database restart instead of exiting.
 run: demo
-	DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
+	DEBUG=$${DEBUG:-1} $(PY) manage.py run_worker --queue-name '*' & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -34,7 +34,7 @@ from villages.models import (
     UserRole,
     Village,
 )
-from villages.validators import credit_code_check_character
+from villages.validators import credit_code_check_character, organization_code_check_character
 
 from . import roles, services
 from .models import LedgerYear, LineItem, Share
@@ -69,7 +69,9 @@ class DemoSummary:
 
 
 def credit_code(first17: str) -> str:
-    return first17 + credit_code_check_character(first17)
+    """A valid code from a made-up one: position 17 becomes the 组织机构代码's check, 18 the code's."""
+    body = first17[:16] + organization_code_check_character(first17[8:16])
+    return body + credit_code_check_character(body)
 
 
 def _divisions() -> list[dict]:

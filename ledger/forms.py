@@ -16,6 +16,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from villages.validators import has_visible_text
+
 from .models import LedgerLine, LineItem
 from .money import MAX_STATEMENT_LINES, UNITS, WAN, YUAN, AmountError, parse_amount
 from .services import LineInput
@@ -33,16 +35,32 @@ def amount_for_input(amount: Decimal | None, unit: str) -> str:
     return text
 
 
+class ReasonField(forms.CharField):
+    """Free text that must say something: text with nothing visible in it (spaces, zero-width or direction
+    marks, control characters) counts as empty, so a required one refuses it and an optional one is ""."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value if has_visible_text(value) else ""
+
+
 class EntryForm(forms.Form):
     """What the statement page posts besides the lines."""
 
     unit = forms.ChoiceField(label=_("金额单位"), choices=UNIT_CHOICES, initial=WAN, widget=forms.RadioSelect)
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
-    explanation = forms.CharField(
+    explanation = ReasonField(
         label=_("变动说明"), required=False, max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("数值与上年相比变化较大时必填，将记入修改记录。"),
     )
+
+
+class ReasonForm(forms.Form):
+    """The reason a reviewer gives for 退回 or 重新打开 (kept in the year's history)."""
+
+    reason = ReasonField(label=_("原因"), max_length=1000,
+                         error_messages={"required": _("退回或重新打开必须填写原因（只有空格或不可见字符不算）。")})
 
 
 class LineRowForm(forms.Form):

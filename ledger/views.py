@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +26,7 @@ from . import access, selectors, services
 from .checks import item_totals, statement_warnings
 from .figures import STATEMENT_FIGURES
 from .filters import TownVillageFilter
-from .forms import EntryForm, StatementForm
+from .forms import EntryForm, ReasonForm, StatementForm
 from .models import MAX_YEAR, MIN_YEAR, LedgerYearEvent
 from .money import WAN, YUAN
 from .systems import system_code_for_year
@@ -139,7 +140,7 @@ def _groups_for_display(statement: selectors.Statement, form: StatementForm | No
 
 
 def _render_statement(request, statement, *, entry: EntryForm, form: StatementForm | None, unit: str,
-                      warnings=(), conflict=None, show_errors=False, status=200):
+                      warnings=(), conflict=None, show_errors=False, status=200, database_down=False):
     ledger_year = statement.ledger_year
     user = request.user
     # The figures of what is on screen: the typing when it is valid, else what is stored.
@@ -152,8 +153,10 @@ def _render_statement(request, statement, *, entry: EntryForm, form: StatementFo
         "groups": _groups_for_display(statement, form, totals), "figures": statement.figures(totals),
         "warnings": warnings, "warned": {warning.key for warning in warnings}, "conflict": conflict,
         "show_errors": show_errors,
-        "transitions": access.allowed_transitions(user, ledger_year),
-        "history": selectors.ledger_year_history(ledger_year),
+        # With the database gone, the page is built from what the request already read: no workflow
+        # buttons (they would fail) and no history.
+        "transitions": [] if database_down else access.allowed_transitions(user, ledger_year),
+        "history": [] if database_down else selectors.ledger_year_history(ledger_year),
         "terms": _terms_for_script(statement),
         "previous_year_url": _village_year_url(statement.village, statement.year - 1, unit),
         "next_year_url": (_village_year_url(statement.village, statement.year + 1, unit)
@@ -214,7 +217,7 @@ def village_year(request, village_pk: int, year: int):
         last_year_net_income=statement.last_year.net_income if statement.last_year else None,
         rules=statement.rules,
     )
-    explanation = entry.cleaned_data["explanation"].strip()
+    explanation = entry.cleaned_data["explanation"].strip()  # "" when nothing visible was typed
     if warnings and not explanation:
         entry.add_error("explanation", _("以上数值与上年相比变化较大，请填写变动说明后再保存。"))
         messages.warning(request, _("数值与上年相比变化较大：请核对，确认无误请填写说明后再保存。本次未保存。"))
@@ -240,6 +243,15 @@ def village_year(request, village_pk: int, year: int):
     except services.LedgerError as exc:
         messages.error(request, str(exc))
         return _render_statement(request, statement, entry=entry, form=form, unit=unit, status=409)
+    except (OperationalError, InterfaceError):
+        # The database went away during the save (a restart, a cut connection): nothing was written
+        # (the transaction is gone with it). Keep the typing on screen and say so; 503 tells the browser
+        # and any proxy that trying again later is the remedy.
+        messages.error(request, _("数据库暂时无法连接，您填写的内容尚未保存，请稍后再点保存。"))
+        response = _render_statement(request, statement, entry=entry, form=form, unit=unit, warnings=warnings,
+                                     status=503, database_down=True)
+        response["Retry-After"] = "30"
+        return response
     if changes.any:
         messages.success(request, _("已保存：新增 %(c)s 行，修改 %(u)s 行，删除 %(d)s 行。") % {
             "c": len(changes.created), "u": len(changes.changed), "d": len(changes.deleted)})
@@ -266,9 +278,17 @@ def village_year_transition(request, village_pk: int, year: int):
     if action == LedgerYearEvent.Action.SUBMIT and not ledger_year.lines.exists():
         messages.error(request, _("尚未填写任何金额，不能提交。"))
         return redirect(url)
+    reason = request.POST.get("reason", "")
+    if action in services.REASON_REQUIRED:
+        reason_form = ReasonForm(request.POST)
+        if not reason_form.is_valid():
+            for error in reason_form.errors["reason"]:
+                messages.error(request, error)
+            return redirect(url)
+        reason = reason_form.cleaned_data["reason"]
     try:
         services.ledger_year_transition(ledger_year=ledger_year, action=action, actor=request.user,
-                                        reason=request.POST.get("reason", ""))
+                                        reason=reason)
     except services.LedgerError as exc:
         messages.error(request, str(exc))
     else:

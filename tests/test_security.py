@@ -47,7 +47,7 @@ def test_a_correct_password_still_logs_in_with_throttling_on(client, people):
     ({"DATABASE_URL": "postgres://x@127.0.0.1/x"}, "SECRET_KEY"),
     ({"SECRET_KEY": "django-insecure-dev-only-do-not-use-in-production", "DATABASE_URL": "postgres://x@h/x"},
      "SECRET_KEY"),
-    ({"SECRET_KEY": "k" * 50}, "DATABASE_URL"),
+    ({"SECRET_KEY": "kq7Zp!2xW9" * 5}, "DATABASE_URL"),  # a key that passes (was "k" * 50: one character)
 ])
 def test_production_settings_refuse_to_start_without_a_real_secret_key_and_database(env, message):
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
@@ -58,6 +58,33 @@ def test_production_settings_refuse_to_start_without_a_real_secret_key_and_datab
     )
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def random_key(length: int) -> str:
+    alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+@pytest.mark.parametrize("key", [
+    random_key(40), random_key(49),  # what the README used to call enough
+    "abcd" * 13,  # long, but only 4 different characters
+    "django-insecure-" + random_key(50),
+], ids=["40 characters", "49 characters", "4 distinct characters", "django-insecure- prefix"])
+def test_production_refuses_every_key_that_check_deploy_would_warn_about(key):
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**clean, "SECRET_KEY": key, "DATABASE_URL": "postgres://x@127.0.0.1:9/x",
+             "DJANGO_SETTINGS_MODULE": "config.settings.production"},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr and "50" in result.stderr
+
+
+def test_the_shortest_key_production_accepts_passes_check_deploy():
+    result = run_deploy_check(SECRET_KEY=random_key(50))
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def run_deploy_check(**env) -> subprocess.CompletedProcess:

@@ -68,6 +68,28 @@ def visible_enterprises(user) -> QuerySet[Enterprise]:
     return _scoped(user, Enterprise, town_lookup="town_id", county_lookup="county_id")
 
 
+def visible_user_roles(user) -> QuerySet[UserRole]:
+    """The roles a user's scope covers: their town's, their county's (town roles in it included), or all.
+
+    An administrator keeps these and no others; a role outside them (or wider, like a county-wide role
+    for a town administrator) is out of reach. `user_role_fits_scope` says the same of a role being made.
+    """
+    return _scoped(user, UserRole, town_lookup="town_id", county_lookup="county_id")
+
+
+def user_role_fits_scope(user, *, county_id: int | None, town_id: int | None) -> bool:
+    """Does a role over (`county_id`, `town_id`) lie within the user's own scope? No wider: a county
+    administrator cannot make a role without a county (that is everything), a town one none without its town."""
+    role = role_of(user)
+    if role is None:
+        return False
+    if role.role == UserRole.Role.ADMIN and role.county_id is None and role.town_id is None:
+        return True
+    if role.town_id:
+        return town_id == role.town_id
+    return county_id is not None and county_id == role.county_id
+
+
 def _get_or_404(queryset: QuerySet, **lookup):
     try:
         return queryset.get(**lookup)

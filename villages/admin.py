@@ -1,5 +1,9 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Q
 from django.http import Http404
 from import_export import resources
 from import_export.admin import ImportExportModelAdmin
@@ -63,6 +67,21 @@ class ScopedAdminMixin:
         if scope is not None:
             kwargs["queryset"] = scope(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class KeptInTownMixin:
+    """Records that town users keep stay in their town: for them the town is required and theirs is the
+    only choice (the scoped foreign keys above), so nothing they add is county-wide."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        role = access.role_of(request.user)
+        if role is not None and role.town_id and "town" in form.base_fields:
+            form.base_fields["town"].required = True
+            form.base_fields["town"].initial = role.town_id
+            if "county" in form.base_fields:
+                form.base_fields["county"].initial = role.county_id
+        return form
 
 
 class CountyResource(resources.ModelResource):
@@ -144,7 +163,7 @@ class MembershipInline(ScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(PartyOrganization)
-class PartyOrganizationAdmin(ScopedAdminMixin, ImportExportModelAdmin):
+class PartyOrganizationAdmin(KeptInTownMixin, ScopedAdminMixin, ImportExportModelAdmin):
     resource_classes = [PartyOrganizationResource]
     list_display = ["name", "kind", "county", "town", "industry"]
     search_fields = ["name", "industry"]
@@ -164,7 +183,7 @@ class PartyOrganizationAdmin(ScopedAdminMixin, ImportExportModelAdmin):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(ScopedAdminMixin, ImportExportModelAdmin):
+class EnterpriseAdmin(KeptInTownMixin, ScopedAdminMixin, ImportExportModelAdmin):
     resource_classes = [EnterpriseResource]
     list_display = ["name", "kind", "credit_code", "county", "town", "village"]
     search_fields = ["name", "credit_code"]
@@ -172,10 +191,117 @@ class EnterpriseAdmin(ScopedAdminMixin, ImportExportModelAdmin):
     list_select_related = ["county", "town", "village"]
     autocomplete_fields = ["town", "village"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        warning = obj.credit_code_warning()
+        if warning:
+            self.message_user(request, warning, messages.WARNING)
+
+
+def users_in_scope(user):
+    """The accounts an administrator may see and give roles to: those whose role lies in its scope, and
+    accounts without a role yet (not superusers). Only a superuser or an administrator without a county
+    (the whole system) sees every account."""
+    users = get_user_model().objects.all()
+    role = access.role_of(user)
+    if user.is_superuser or access.user_role_fits_scope(user, county_id=None, town_id=None):
+        return users
+    if role is None:
+        return users.none()
+    return users.filter(Q(role__in=access.visible_user_roles(user)) | Q(role__isnull=True), is_superuser=False)
+
+
+class UserRoleForm(forms.ModelForm):
+    class Meta:
+        model = UserRole
+        fields = ["user", "role", "county", "town"]
+
+    requester = None  # the administrator filling the form (set by UserRoleAdmin.get_form)
+
+    def clean(self):
+        data = super().clean()
+        county, town = data.get("county"), data.get("town")
+        if data.get("user") is not None and data["user"].pk == self.requester.pk:
+            self.add_error("user", "不能修改自己的角色，请由上级管理员修改。")
+        if town is not None and county is None:
+            data["county"] = county = town.county
+        if not access.user_role_fits_scope(self.requester, county_id=getattr(county, "pk", None),
+                                           town_id=getattr(town, "pk", None)):
+            own = access.role_of(self.requester)
+            where = own.town if own is not None and own.town_id else getattr(own, "county", None)
+            self.add_error("town" if own is not None and own.town_id else "county",
+                           f"只能在您的管辖范围（{where}）内分配角色，不能分配更大范围的角色。")
+        return data
+
 
 @admin.register(UserRole)
 class UserRoleAdmin(admin.ModelAdmin):
+    """Roles are kept inside the administrator's own scope: it lists, adds and changes only the roles of
+    its county (or town), offers only its own county and towns, cannot make a role wider than its own
+    (no county means everywhere), and nobody changes their own role."""
+
+    form = UserRoleForm
     list_display = ["user", "role", "county", "town"]
-    list_filter = ["role", "county"]
+    list_filter = ["role", ("county", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__username"]
     list_select_related = ["user", "county", "town"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(pk__in=access.visible_user_roles(request.user).values("pk"),
+                                                    user__in=users_in_scope(request.user))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.requester = request.user
+        own = access.role_of(request.user)
+        if own is not None and not access.user_role_fits_scope(request.user, county_id=None, town_id=None):
+            if "county" in form.base_fields:
+                form.base_fields["county"].required = True
+                form.base_fields["county"].initial = own.county_id
+            if own.town_id and "town" in form.base_fields:
+                form.base_fields["town"].required = True
+                form.base_fields["town"].initial = own.town_id
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = users_in_scope(request.user).exclude(pk=request.user.pk).order_by("username")
+        elif db_field.related_model in SCOPES:
+            kwargs["queryset"] = SCOPES[db_field.related_model](request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.user_id == request.user.pk:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.user_id == request.user.pk:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # "删除所选" may include the administrator's own role: that one stays.
+        super().delete_queryset(request, queryset.exclude(user=request.user))
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class ScopedUserAdmin(UserAdmin):
+    """Django's user admin, kept to the accounts in the administrator's scope; only a superuser grants
+    superuser, staff, groups or permissions (which would widen an account past its role)."""
+
+    PRIVILEGE_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(pk__in=users_in_scope(request.user).values("pk"))
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += [f for f in self.PRIVILEGE_FIELDS if f not in readonly]
+        return readonly

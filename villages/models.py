@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from .validators import (
+    credit_code_type,
     town_kind,
     validate_county_code,
     validate_credit_code,
@@ -14,7 +15,16 @@ from .validators import (
     village_kind,
 )
 
-TWELVE_DIGITS = r"^[0-9]{12}$"
+# The structure of the codes, held by the database on every path (bulk writes included): a county's city
+# digits (3–4) are not 00 (but for 香港/澳门's districts, 810001), a town's number is 001–599, a village's is
+# not 000. The validators add what needs a
+# list (the GB/T 2260 provinces) and give the reasons; synthetic data may use a fictional province.
+NONZERO_NUMBER = r"(00[1-9]|0[1-9][0-9]|[1-9][0-9]{2})"
+COUNTY_PART = r"([0-9]{2}(0[1-9]|[1-9][0-9])[0-9]{2}|8[12]00(0[1-9]|[1-9][0-9]))"
+COUNTY_CODE_REGEX = rf"^{COUNTY_PART}000000$"
+TOWN_CODE_REGEX = rf"^{COUNTY_PART}(00[1-9]|0[1-9][0-9]|[1-5][0-9]{{2}})000$"
+TWELVE_DIGITS = r"^[0-9]{12}$"  # a 统计用区划代码 as it was (former codes, towns padded with 000)
+VILLAGE_CODE_REGEX = rf"^{COUNTY_PART}{NONZERO_NUMBER}{NONZERO_NUMBER}$"
 
 
 class County(models.Model):
@@ -30,7 +40,7 @@ class County(models.Model):
         verbose_name_plural = "县（市、区）"
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{6}000000$"), name="county_code_format"),
+            models.CheckConstraint(condition=Q(code__regex=COUNTY_CODE_REGEX), name="county_code_format"),
         ]
 
     def __str__(self) -> str:
@@ -53,7 +63,7 @@ class Town(models.Model):
         verbose_name_plural = "乡镇（街道）"
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{9}000$"), name="town_code_format"),
+            models.CheckConstraint(condition=Q(code__regex=TOWN_CODE_REGEX), name="town_code_format"),
             models.UniqueConstraint(fields=["county", "name"], name="town_name_unique_in_county"),
         ]
 
@@ -85,8 +95,7 @@ class Village(models.Model):
         verbose_name_plural = "村（社区）"
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(code__regex=TWELVE_DIGITS) & ~Q(code__endswith="000"),
-                                   name="village_code_format"),
+            models.CheckConstraint(condition=Q(code__regex=VILLAGE_CODE_REGEX), name="village_code_format"),
             models.UniqueConstraint(fields=["town", "name"], name="village_name_unique_in_town"),
         ]
 
@@ -212,6 +221,18 @@ class Enterprise(models.Model):
         STATE = "state", "国有企业"
         OTHER = "other", "其他"
 
+    # The registration types (positions 1–2 of the credit code) that fit each kind; a code of another type
+    # is probably a typing error or the wrong kind, so the admin warns (it does not refuse: the register
+    # has its exceptions).
+    CREDIT_CODE_TYPES = {
+        Kind.JOINT_STOCK_COOPERATIVE: ("N1", "N2", "N3"),
+        Kind.ECONOMIC_COOPERATIVE: ("N1", "N2", "N3"),
+        Kind.STRONG_VILLAGE_COMPANY: ("91",),
+        Kind.SPECIALIZED_COOPERATIVE: ("93",),
+        Kind.PRIVATE: ("91", "92"),
+        Kind.STATE: ("91",),
+    }
+
     name = models.CharField("名称", max_length=100)
     kind = models.CharField("类型", max_length=30, choices=Kind.choices)
     credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True, validators=[validate_credit_code])
@@ -247,6 +268,16 @@ class Enterprise(models.Model):
             errors["village"] = "所属村不在所选乡镇内。"
         if errors:
             raise ValidationError(errors)
+
+    def credit_code_warning(self) -> str | None:
+        """A warning when the credit code's type (N2, 93, 91 …) does not fit the kind, else None."""
+        expected = self.CREDIT_CODE_TYPES.get(self.kind)
+        if not self.credit_code or not expected or self.credit_code[:2] in expected:
+            return None
+        found = credit_code_type(self.credit_code) or "未知类型"
+        wanted = "、".join(f"{t}（{credit_code_type(t)}）" for t in expected)
+        return (f"{self.name}：统一社会信用代码前两位为 {self.credit_code[:2]}（{found}），"
+                f"与类型“{self.get_kind_display()}”不符（通常为 {wanted}），请核对代码或类型。")
 
 
 class UserRole(models.Model):

@@ -143,10 +143,13 @@ WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
 # Default: a SQLite file in the project folder, so a new user needs nothing else installed.
+# Persistent connections are checked before each request reuses them (CONN_HEALTH_CHECKS), so after a
+# database restart the next request opens a new connection instead of failing on the dead one.
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -162,7 +165,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # A read replica for the dashboards (optional): the same schema, kept by PostgreSQL streaming replication.
 if env("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(env("DATABASE_REPLICA_URL"),
-                                                 conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+                                                 conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+                                                 conn_health_checks=True)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["config.db_routers.ReplicaRouter"]
 

@@ -1,14 +1,24 @@
 """Production: PostgreSQL, a real secret key, secure cookies. Refuses to start without them."""
 
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import DATABASES, INSECURE_DEV_SECRET_KEY, SECRET_KEY, env, env_bool, env_int
 
-if not SECRET_KEY or SECRET_KEY == INSECURE_DEV_SECRET_KEY or len(SECRET_KEY) < 40:
+# The rule of `manage.py check --deploy` (security.W009), so a key that starts is a key the check passes:
+# at least 50 characters, at least 5 different ones, not Django's generated development key.
+if (not SECRET_KEY or SECRET_KEY == INSECURE_DEV_SECRET_KEY or len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+        or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+        or SECRET_KEY.startswith(SECRET_KEY_INSECURE_PREFIX)):
     raise ImproperlyConfigured(
-        "生产环境必须设置 SECRET_KEY（至少 40 个随机字符）。"
-        " Production needs a real SECRET_KEY (40+ random characters)."
+        f"生产环境必须设置 SECRET_KEY：至少 {SECRET_KEY_MIN_LENGTH} 个随机字符、至少"
+        f" {SECRET_KEY_MIN_UNIQUE_CHARACTERS} 种不同字符，且不以 {SECRET_KEY_INSECURE_PREFIX} 开头。"
+        f" Production needs a real SECRET_KEY ({SECRET_KEY_MIN_LENGTH}+ random characters, as check --deploy asks)."
     )
 if not env("DATABASE_URL") or DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     raise ImproperlyConfigured(

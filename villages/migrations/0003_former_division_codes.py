@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('villages', '0001_initial'),
+        ('villages', '0002_division_code_structure'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
