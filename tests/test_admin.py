@@ -220,7 +220,7 @@ def test_admin_exports_offer_only_the_formats_that_neutralise_formulas(client, r
 def test_settings_import_no_app_code(module):
     probe = ("import importlib, sys; importlib.import_module(sys.argv[1]); "
              "print(' '.join(sorted({name.split('.')[0] for name in sys.modules})))")
-    env = {**os.environ, "SECRET_KEY": "k" * 50, "DATABASE_URL": "postgres://x@127.0.0.1:9/x"}
+    env = {**os.environ, "SECRET_KEY": "probe-" + "abcdefghij" * 5, "DATABASE_URL": "postgres://x@127.0.0.1:9/x"}
     result = subprocess.run([sys.executable, "-c", probe, module], env=env, capture_output=True, text=True, timeout=60,
                             cwd=Path(__file__).resolve().parents[1])
     assert result.returncode == 0, result.stderr
