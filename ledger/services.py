@@ -13,6 +13,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from villages.models import Village
+from villages.validators import has_visible_text
 
 from .bulk import (
     chunked,
@@ -28,6 +29,7 @@ from .bulk import (
 from .metrics import figures_for
 from .models import AccountingSystem, LedgerLine, LedgerYear, LedgerYearEvent, LineItem
 from .statements import LINE_FIELDS, LineChanges, LineInput, diff_lines, line_problems, new_line
+from .text import clean_text
 
 __all__ = [  # the statement's types are part of these services' signatures
     "BULK_ACTIONS", "REASON_REQUIRED", "TRANSITIONS", "ConcurrentWrite", "LedgerError", "LedgerLocked", "LineChanges",
@@ -388,6 +390,9 @@ def ledger_year_save_statement(
     every history row of the save (first 100 characters); a save that changed something is also
     logged as a 保存 event with the whole explanation and the `warnings` it answered.
     """
+    reason = clean_text(reason)
+    if warnings and not has_visible_text(reason):
+        raise LedgerError("本次填报有核对提示，请填写说明。")
     event_reason = reason
     if warnings:
         event_reason = f"{reason}（核对提示：{''.join(warnings)}）"
@@ -454,8 +459,8 @@ def ledger_years_transition(*, ledger_years: Sequence[LedgerYear], action: str, 
     `event_action` records the events under another action (撤销导入 putting years back to 草稿).
     """
     allowed_from, to_status = TRANSITIONS[action]
-    reason = reason.strip()
-    if action in REASON_REQUIRED and not reason:
+    reason = clean_text(reason)
+    if action in REASON_REQUIRED and not has_visible_text(reason):
         raise LedgerError("退回或重新打开必须填写原因。")
     when = when or timezone.now()
     user = actor if getattr(actor, "pk", None) else None

@@ -67,3 +67,22 @@ def test_workflow_records_who_when_and_why(world, people):
     events = list(LedgerYearEvent.objects.filter(ledger_year=ly).values_list("action", "to_status", "reason"))
     assert events[1:] == [("submit", "submitted", ""), ("approve", "approved", ""),
                           ("reopen", "draft", "更正租金")]
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\u200b", "\u3000\u200d", "\x01\x7f"])
+def test_a_step_that_needs_a_reason_refuses_one_with_nothing_visible_in_the_service_itself(world, people, reason):
+    ly = make_ledger_year(world["villages"]["长胜村"], 2024, {"operating_revenue": "100"}, status="submitted")
+    with pytest.raises(services.LedgerError, match="必须填写原因"):
+        services.ledger_year_transition(ledger_year=ly, action=LedgerYearEvent.Action.REJECT, actor=people["bob"],
+                                        reason=reason)
+    ly.refresh_from_db()
+    assert ly.status == "submitted" and not ly.events.filter(action=LedgerYearEvent.Action.REJECT).exists()
+
+
+def test_a_save_with_warnings_needs_an_explanation_with_visible_text(world, people):
+    village = world["villages"]["长胜村"]
+    with pytest.raises(services.LedgerError, match="请填写说明"):
+        services.ledger_year_save_statement(village=village, year=2025, lines=[line(2025, "operating_revenue", "100")],
+                                            actor=people["alice"], expected_version=0, reason="\u200b",
+                                            warnings=["经营收入超过上年的 3 倍。"])
+    assert not village.ledger_years.filter(year=2025).exists()
