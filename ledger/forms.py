@@ -68,9 +68,14 @@ class LineRowForm(forms.Form):
     def clean_amount(self):
         # The page's unit unless the typing names one ("1500元" on a 万元 page); the line limit included.
         try:
-            return parse_amount(self.cleaned_data["amount"], self.unit)
+            amount = parse_amount(self.cleaned_data["amount"], self.unit, allow_negative=True)
         except AmountError as exc:
             raise forms.ValidationError(str(exc), code="amount") from exc
+        if amount is not None and amount < 0 and not self.item.may_be_negative:
+            raise forms.ValidationError(
+                _("金额不能为负数：“%(value)s”。%(item)s只能填正数或零；只有投资收益（投资损失）和年初未分配收益"
+                  "（累计亏损）可以填负数。") % {"item": self.item.name, "value": self.cleaned_data["amount"].strip()}, code="negative")
+        return amount
 
     def clean(self):
         data = super().clean()
