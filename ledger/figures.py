@@ -18,6 +18,9 @@ STATEMENT_FIGURES: tuple[str, ...] = ("total_income", "operating_income", "opera
 # The derived rows of each system's statement (经营收益, 本年收益 …), computed as the cadre types.
 DERIVED_ROWS: dict[str, tuple[DerivedSpec, ...]] = {code: tuple(spec["derived"]) for code, spec in SYSTEMS_BY_CODE.items()}
 
+# The derived figures of the 收益分配 half (可分配收益 and below).
+DISTRIBUTION_FIGURES: frozenset[str] = frozenset({"distributable", "distributions", "closing_undistributed"})
+
 # Rankings and tiers offer these, the one most reports rank on first. The distribution half's
 # balances (年初/年末未分配收益, 可分配收益, 各项分配) are kept and summed, not ranked.
 RANKING_FIGURES: tuple[str, ...] = ("operating_income", "total_income", "operating_profit", "net_income",

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .checks import CARRIED_ITEM
 from .models import LedgerLine, LineItem
 from .money import MAX_STATEMENT_LINES, UNITS, WAN, YUAN, AmountError, parse_amount
 from .services import LineInput
@@ -61,6 +62,9 @@ class LineRowForm(forms.Form):
             "inputmode": "decimal", "autocomplete": "off", "class": "amount", "data-item": str(item.pk),
             "placeholder": _("金额"), "aria-label": _("%(item)s 金额") % {"item": item.name},
         })
+        if item.may_be_negative:
+            # A loss is typed with a minus sign, which the phones' decimal keypads lack.
+            self.fields["amount"].widget.attrs.update({"inputmode": "text", "data-negative": "1"})
         self.fields["name"].widget.attrs.update({"placeholder": _("项目名称（可不填）"),
                                                  "aria-label": _("%(item)s 项目名称") % {"item": item.name}})
         self.fields["note"].widget.attrs.update({"placeholder": _("备注"), "aria-label": _("备注")})
@@ -114,7 +118,8 @@ class StatementForm:
     """All rows of one village-year's statement, grouped by line item in the order of the statement."""
 
     def __init__(self, *, items: list[LineItem], unit: str, data=None, lines: list[LedgerLine] = (),
-                 add_row_for: int | None = None):
+                 add_row_for: int | None = None, carried_forward: Decimal | None = None):
+        """`carried_forward`: last year's 年末未分配收益, put in this year's 年初未分配收益 when it has none yet."""
         self.items = items
         self.unit = unit
         self.data = data
@@ -139,11 +144,18 @@ class StatementForm:
                         prefix=f"line-{item_id}-{n}", item=group.item, unit=unit,
                         initial={"name": line.name, "amount": amount_for_input(line.amount, unit), "note": line.note},
                     ))
+        self.prefilled: LineItem | None = None
         for group in self.groups:
             # An item without rows gets one to type into; "添加项目" asks for one more.
             if not group.rows or group.item.pk == add_row_for:
+                initial = {}
+                if (data is None and not group.rows and carried_forward is not None
+                        and group.item.code == CARRIED_ITEM):
+                    initial = {"amount": amount_for_input(carried_forward, unit)}
+                    self.prefilled = group.item
                 n = 1 + max((int(row.prefix.rsplit("-", 1)[1]) for row in group.rows), default=-1)
-                group.rows.append(LineRowForm(prefix=f"line-{group.item.pk}-{n}", item=group.item, unit=unit))
+                group.rows.append(LineRowForm(prefix=f"line-{group.item.pk}-{n}", item=group.item, unit=unit,
+                                              initial=initial))
         self._valid = None
 
     def is_valid(self) -> bool:

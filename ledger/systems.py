@@ -76,7 +76,8 @@ def _read(path: Path = REFERENCE_DATA) -> tuple[list[dict], dict[str, MetricSpec
     systems = [
         {**{key: spec[key] for key in ("code", "name", "document", "first_year", "last_year")},
          "items": [ItemSpec(**item) for item in spec["items"]],
-         "derived": [DerivedSpec(**row) for row in spec.get("derived", ())]}
+         "derived": [DerivedSpec(**row) for row in spec.get("derived", ())],
+         "folded_in": tuple(spec.get("folded_in", ()))}
         for spec in data["systems"]
     ]
     metrics = {spec["code"]: MetricSpec(spec["name"], spec["description"], spec["terms"])
@@ -84,7 +85,9 @@ def _read(path: Path = REFERENCE_DATA) -> tuple[list[dict], dict[str, MetricSpec
     return systems, metrics
 
 
-# SYSTEMS: [{code, name, document, first_year, last_year, items: [ItemSpec], derived: [DerivedSpec]}], oldest first.
+# SYSTEMS: [{code, name, document, first_year, last_year, items: [ItemSpec], derived: [DerivedSpec],
+#            folded_in: (item codes of the previous system booked in this one's definition_changed lines)}],
+# oldest first.
 # METRICS: {metric code: MetricSpec}, in the order the statement and the exports show them.
 SYSTEMS, METRICS = _read()
 SYSTEMS_BY_CODE: dict[str, dict] = {spec["code"]: spec for spec in SYSTEMS}
