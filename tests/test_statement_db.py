@@ -93,3 +93,14 @@ def test_the_services_refuse_years_before_2005_with_the_reason(world):
             services.YearStatement(village=world["villages"]["幸福村"], year=2003, lines=[])])
     assert str(caught.value) == message
     assert not LedgerYear.objects.exists()
+
+
+def test_the_import_check_refuses_a_2004_file_naming_the_reason(world):
+    from ledger.importing import services as importing
+
+    from .importfiles import MESSY_WIDE_MERGES, messy_wide_rows, xlsx
+
+    check = importing.import_check(data=xlsx(("收益分配", messy_wide_rows(2004)), merges=MESSY_WIDE_MERGES))
+    assert not check.ok
+    assert any("2005 年以前适用《村合作经济组织会计制度（试行）》" in problem.reason for problem in check.problems)
+    assert not LedgerYear.objects.exists()

@@ -34,6 +34,7 @@ from ..money import (
 )
 from ..spreadsheets import restore_neutralized
 from ..statements import LineInput
+from ..systems import year_problem
 from .cells import clean_text
 from .places import Places
 from .problems import Problem
@@ -441,7 +442,7 @@ class _RowContext:
             report(year_column, "", "不知道这一行是哪一年的：请在标题、“年度：”单元格或年度列中注明，或导入时指定年度")
             return None, None
         if self.catalog.system_for(year) is None:
-            report(year_column, year, f"{year} 年没有适用的会计制度")
+            report(year_column, year, (year_problem(year) or f"{year} 年没有适用的会计制度").rstrip("。"))
             return None, None
         self.parsed.villages[village.pk] = village
         return village, year
