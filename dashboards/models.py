@@ -21,7 +21,8 @@ DEFAULT_THRESHOLDS = [
     ("150万元以上", "total_income", 150 * YUAN_PER_WAN),
 ]
 DEFAULT_WEAK = ("operating_income", 10 * YUAN_PER_WAN)
-DEFAULT_SHELL = ("operating_income", 5 * YUAN_PER_WAN)
+# 空壳村: the national definition, 无经营收益或经营收益5万元以下 (the 附报's bands on 经营收益); counties may draw their own.
+DEFAULT_SHELL = ("operating_profit", 5 * YUAN_PER_WAN)
 
 
 class TierScheme(models.Model):

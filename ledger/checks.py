@@ -24,6 +24,9 @@ class Warning:
     message: str
 
 
+CARRIED_ITEM = "opening_undistributed"  # 年初未分配收益, carried from last year's 年末未分配收益
+
+
 def item_totals(pairs: Iterable[tuple[int, Decimal]]) -> dict[int, Decimal]:
     totals: dict[int, Decimal] = defaultdict(Decimal)
     for item_id, amount in pairs:
@@ -39,14 +42,27 @@ def statement_warnings(
     last_year_by_code: dict[str, Decimal] | None,
     last_year_net_income: Decimal | None,
     rules: LedgerRules,
+    last_year_other_system: bool = False,
+    carried_forward: Decimal | None = None,
 ) -> list[Warning]:
     """Compare the typed item totals (`new`, by item id) with last year's (by item code, since last year
-    may be under the other accounting system) and the county's limits."""
+    may be under the other accounting system) and the county's limits.
+
+    When last year was under the other system, lines whose definition changed (2024's 经营收入 and
+    投资收益 took in the old 发包及上交收入) get no ratio warning; 本年收益（收益总额） is pre-tax in both
+    systems, so its change is checked across the switch too. `carried_forward` is last year's
+    年末未分配收益: a 年初未分配收益 that differs from it needs an explanation."""
     if last_year_by_code is None:
         return []
     warnings = []
     ratio = rules.line_ratio
     for item in items:
+        if item.code == CARRIED_ITEM:
+            warning = _carry_forward_warning(item, new.get(item.pk), stored.get(item.pk), carried_forward)
+            warnings += [warning] if warning else []
+            continue
+        if last_year_other_system and item.definition_changed:
+            continue
         amount = new.get(item.pk)
         last = last_year_by_code.get(item.code)
         if amount is None or not last:
@@ -75,6 +91,15 @@ def statement_warnings(
                  "direction": _("增加") if change > 0 else _("减少"), "change": f"{abs(change):.0f}",
                  "limit": f"{limit.normalize():f}"}))
     return warnings
+
+
+def _carry_forward_warning(item: LineItem, amount: Decimal | None, stored: Decimal | None,
+                           carried: Decimal | None) -> Warning | None:
+    # Not stated: nothing to compare. Stated as before: already explained when it was saved.
+    if carried is None or amount is None or amount in (carried, stored):
+        return None
+    return Warning(item.code, _("%(item)s %(new)s 万元，与上年年末未分配收益（%(last)s 万元）不一致。") % {
+        "item": item.name, "new": format_wan(amount), "last": format_wan(carried)})
 
 
 def _line_direction(amount: Decimal | None, last: Decimal, ratio: Decimal) -> str | None:

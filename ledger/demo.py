@@ -9,6 +9,10 @@
   industry (皮筋头饰, 驴肉加工, 非遗黑陶, 养生花茶) with a 强村公司 its villages own through shares;
   the dividends are the villages' 投资收益 from 2022 on.
 - Accounts 2019–2024, all approved (2024 under the new accounting system); 2025 is open for entry.
+  Whole statements: 其中：干部报酬 under 管理费用 (2004 system), and the 收益分配 half carried forward
+  year by year (each 年初未分配收益 is last year's 年末未分配收益, 2023 → 2024 included), with
+  公积公益金, 福利费 and 农户/成员分配 drawn from the year's 净收益. 宋寨村 (紫陵镇) lost money on an
+  investment in 2020 (投资收益 negative).
 - One demo user per role.
 
 The counties, towns and villages with their codes are data, in `fixtures/demo_divisions.json`; the
@@ -37,6 +41,7 @@ from villages.models import (
 from villages.validators import credit_code_check_character, organization_code_check_character
 
 from . import roles, services
+from .metrics import figures_for
 from .models import LedgerYear, LineItem, Share
 from .money import YUAN_PER_WAN
 from .systems import FIXTURES_DIR, system_code_for_year
@@ -46,6 +51,9 @@ DEMO_PASSWORD = "demo-pass-2025"
 DIVISIONS = FIXTURES_DIR / "demo_divisions.json"
 
 WORKSHOP_VILLAGES = ["长胜村", "幸福村", "永胜村", "红旗村", "永兴村"]
+# (town, village, year): an investment loss (投资收益 below zero) that year.
+INVESTMENT_LOSS = ("紫陵镇", "宋寨村", 2020, Decimal(-85000))
+NEGATIVE_ITEMS = {"investment_income", "opening_undistributed"}
 # 八桥镇 2021 总收入 in 万元: 1 village ≥ 500, 4 ≥ 300, the rest ≥ 150 (the report's tiers).
 BAQIAO_2021_TOTAL = {"八桥村": 568, "长胜村": 386, "幸福村": 352, "永胜村": 331, "红光村": 318,
                      "红旗村": 276, "永兴村": 241, "利民村": 214}
@@ -155,7 +163,7 @@ def _statement(items, village: Village, year: int, parts: dict, extra_named: lis
             # The new system books rents and fees as 经营收入 (财会〔2023〕14号).
             code = "operating_revenue"
         amount = Decimal(amount).quantize(Decimal("0.01"))
-        if amount <= 0:
+        if amount == 0 or (amount < 0 and code not in NEGATIVE_ITEMS):
             return
         old, old_links = lines.get((code, name), (Decimal(0), {}))
         lines[(code, name)] = (old + amount, links or old_links)
@@ -192,7 +200,39 @@ def _split_total(rng: random.Random, total: Decimal, year: int) -> dict[str, Dec
     if system_code_for_year(year) == "2023":  # the new system's own lines
         parts["taxes_surcharges"] = (revenue * Decimal("0.012")).quantize(Decimal(1))
         parts["public_welfare_expense"] = (total * Decimal(rng.uniform(0.02, 0.05))).quantize(Decimal(1))
+    else:  # 其中：干部报酬, part of 管理费用 (the 2023 system's statement has no such line)
+        parts["cadre_pay"] = (parts["admin_expense"] * Decimal(rng.uniform(0.35, 0.6))).quantize(Decimal(1))
     return parts
+
+
+def _distribution(rng: random.Random, year: int, net_profit: Decimal, opening: Decimal) -> dict[str, Decimal]:
+    """The 收益分配 half of a year: last year's balance carried in, and what is drawn from this year's
+    净收益 (nothing drawn in a year of loss)."""
+    parts = {"opening_undistributed": opening}
+    if net_profit > 0:
+        parts["reserve_fund"] = (net_profit * Decimal(rng.uniform(0.2, 0.35))).quantize(Decimal(1))
+        shared = (net_profit * Decimal(rng.uniform(0.15, 0.4))).quantize(Decimal(1))
+        if system_code_for_year(year) == "2023":
+            parts["member_distribution"] = shared
+        else:
+            parts["welfare_fund"] = (net_profit * Decimal(rng.uniform(0.02, 0.05))).quantize(Decimal(1))
+            parts["household_distribution"] = shared
+    if rng.random() < 0.1:
+        parts["other_transfer_in"] = Decimal(rng.randrange(5, 50) * 1000)
+    return parts
+
+
+def _carry_forward(items, rng: random.Random, statements: list[services.YearStatement]) -> None:
+    """Add the 收益分配 half to one village's statements (oldest first), each year's 年初未分配收益
+    being the year before's 年末未分配收益."""
+    opening = Decimal(rng.randrange(0, 40) * 5000)  # what 2019 found on the books
+    for statement in statements:
+        figures = figures_for((line.item_id, line.amount) for line in statement.lines)
+        system = system_code_for_year(statement.year)
+        parts = _distribution(rng, statement.year, figures["net_profit"], opening)
+        statement.lines += [services.LineInput(item_id=items[(system, code)], amount=amount)
+                            for code, amount in parts.items() if amount]
+        opening = figures_for((line.item_id, line.amount) for line in statement.lines)["closing_undistributed"]
 
 
 def _baqiao_statements(items, villages, rng) -> list[services.YearStatement]:
@@ -211,6 +251,15 @@ def _baqiao_statements(items, villages, rng) -> list[services.YearStatement]:
                 named.append(("operating_revenue", "农产品销售", Decimal(2000000) * GROWTH[year] * Decimal("0.6"), {}))
             parts = _split_total(rng, total - sum(a for _, _, a, _ in named), year)
             statements.append(_statement(items, village, year, parts, named))
+    return statements
+
+
+def _with_distributions(items, rng, statements: list[services.YearStatement]) -> list[services.YearStatement]:
+    by_village: dict[int, list[services.YearStatement]] = {}
+    for statement in statements:
+        by_village.setdefault(statement.village.pk, []).append(statement)
+    for village_statements in by_village.values():
+        _carry_forward(items, rng, sorted(village_statements, key=lambda s: s.year))
     return statements
 
 
@@ -237,6 +286,8 @@ def _other_statements(items, villages, shares, rng) -> list[services.YearStateme
                     named.append(("investment_income", f"{company}分红", dividend,
                                   {"share": share.pk, "enterprise": companies[company]}))
                     total += dividend
+                if (town_name, village.name, year) == INVESTMENT_LOSS[:3]:
+                    named.append(("investment_income", "村办合作社投资亏损", INVESTMENT_LOSS[3], {}))
                 parts = _split_total(rng, total - sum(a for _, _, a, _ in named), year)
                 statements.append(_statement(items, village, year, parts, named))
     return statements
@@ -274,7 +325,8 @@ def load_demo() -> DemoSummary:
         villages = _build_hierarchy(summary)
         shares = _build_organisations(villages)
         items = _items()
-        statements = _baqiao_statements(items, villages, rng) + _other_statements(items, villages, shares, rng)
+        statements = _with_distributions(
+            items, rng, _baqiao_statements(items, villages, rng) + _other_statements(items, villages, shares, rng))
         existing = set(LedgerYear.objects.values_list("village_id", "year"))
         missing = [s for s in statements if (s.village.pk, s.year) not in existing]
         services.ledger_years_bulk_replace(statements=missing, source="system", reason="演示数据",

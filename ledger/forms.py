@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from villages.validators import has_visible_text
 
+from .checks import CARRIED_ITEM
 from .models import LedgerLine, LineItem
 from .money import MAX_STATEMENT_LINES, UNITS, WAN, YUAN, AmountError, parse_amount
 from .services import LineInput
@@ -79,6 +80,9 @@ class LineRowForm(forms.Form):
             "inputmode": "decimal", "autocomplete": "off", "class": "amount", "data-item": str(item.pk),
             "placeholder": _("金额"), "aria-label": _("%(item)s 金额") % {"item": item.name},
         })
+        if item.may_be_negative:
+            # A loss is typed with a minus sign, which the phones' decimal keypads lack.
+            self.fields["amount"].widget.attrs.update({"inputmode": "text", "data-negative": "1"})
         self.fields["name"].widget.attrs.update({"placeholder": _("项目名称（可不填）"),
                                                  "aria-label": _("%(item)s 项目名称") % {"item": item.name}})
         self.fields["note"].widget.attrs.update({"placeholder": _("备注"), "aria-label": _("备注")})
@@ -86,9 +90,14 @@ class LineRowForm(forms.Form):
     def clean_amount(self):
         # The page's unit unless the typing names one ("1500元" on a 万元 page); the line limit included.
         try:
-            return parse_amount(self.cleaned_data["amount"], self.unit)
+            amount = parse_amount(self.cleaned_data["amount"], self.unit, allow_negative=True)
         except AmountError as exc:
             raise forms.ValidationError(str(exc), code="amount") from exc
+        if amount is not None and amount < 0 and not self.item.may_be_negative:
+            raise forms.ValidationError(
+                _("金额不能为负数：“%(value)s”。%(item)s只能填正数或零；只有投资收益（投资损失）和年初未分配收益"
+                  "（累计亏损）可以填负数。") % {"item": self.item.name, "value": self.cleaned_data["amount"].strip()}, code="negative")
+        return amount
 
     def clean(self):
         data = super().clean()
@@ -127,7 +136,8 @@ class StatementForm:
     """All rows of one village-year's statement, grouped by line item in the order of the statement."""
 
     def __init__(self, *, items: list[LineItem], unit: str, data=None, lines: list[LedgerLine] = (),
-                 add_row_for: int | None = None):
+                 add_row_for: int | None = None, carried_forward: Decimal | None = None):
+        """`carried_forward`: last year's 年末未分配收益, put in this year's 年初未分配收益 when it has none yet."""
         self.items = items
         self.unit = unit
         self.data = data
@@ -152,11 +162,18 @@ class StatementForm:
                         prefix=f"line-{item_id}-{n}", item=group.item, unit=unit,
                         initial={"name": line.name, "amount": amount_for_input(line.amount, unit), "note": line.note},
                     ))
+        self.prefilled: LineItem | None = None
         for group in self.groups:
             # An item without rows gets one to type into; "添加项目" asks for one more.
             if not group.rows or group.item.pk == add_row_for:
+                initial = {}
+                if (data is None and not group.rows and carried_forward is not None
+                        and group.item.code == CARRIED_ITEM):
+                    initial = {"amount": amount_for_input(carried_forward, unit)}
+                    self.prefilled = group.item
                 n = 1 + max((int(row.prefix.rsplit("-", 1)[1]) for row in group.rows), default=-1)
-                group.rows.append(LineRowForm(prefix=f"line-{group.item.pk}-{n}", item=group.item, unit=unit))
+                group.rows.append(LineRowForm(prefix=f"line-{group.item.pk}-{n}", item=group.item, unit=unit,
+                                              initial=initial))
         self._valid = None
 
     def is_valid(self) -> bool:

@@ -19,9 +19,9 @@ from simple_history.models import HistoricalRecords
 
 from villages.models import County, Enterprise, Town, Village
 
-from .figures import FIGURES
+from .figures import FIGURES, NON_NEGATIVE_FIGURES
 from .money import MAX_FIGURE, MAX_LINE_AMOUNT, chinese_amount
-from .systems import system_code_for_year
+from .systems import FIRST_YEAR, system_code_for_year
 from .years import MAX_YEAR, MIN_YEAR
 
 MONEY = {"max_digits": 16, "decimal_places": 2}  # 元; what a line or a figure may hold is less (ledger.money)
@@ -97,15 +97,30 @@ class LineItem(models.Model):
     class Kind(models.TextChoices):
         INCOME = "income", "收入"
         EXPENSE = "expense", "支出"
+        MEMO = "memo", "其中项"  # part of another line (其中：干部报酬), never added again
+        CARRIED = "carried", "结转"  # 年初未分配收益, 其他转入
+        DISTRIBUTION = "distribution", "分配"  # a line of 各项分配
 
     system = models.ForeignKey(AccountingSystem, verbose_name="会计制度", on_delete=models.PROTECT,
                                related_name="items")
     code = models.SlugField("代码", max_length=40)
     name = models.CharField("科目", max_length=30)
     line_number = models.PositiveSmallIntegerField("行次")
-    kind = models.CharField("类别", max_length=10, choices=Kind.choices)
+    kind = models.CharField("类别", max_length=12, choices=Kind.choices)
     aliases = models.CharField("常见写法", max_length=200, blank=True,
                                help_text="导入时也认得的名称，用顿号或逗号分隔")
+    form_code = models.PositiveSmallIntegerField("统计表代码", null=True, blank=True,
+                                                 help_text="全国农村集体经济收益分配统计表的代码（有则填）")
+    # 投资收益 (a loss) and 年初未分配收益 (an accumulated loss); every other line is ≥ 0. The database
+    # checks it per line (trigger ledger_line_amount_sign, migration 0009).
+    may_be_negative = models.BooleanField("可为负数", default=False)
+    # No index: a few dozen rows (and adding one to a table that has rows pending a self-referencing
+    # foreign-key check fails on PostgreSQL inside the migration).
+    part_of = models.ForeignKey("self", verbose_name="所属科目", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="parts", db_index=False, help_text="“其中”行所属的科目；其中行不计入任何合计")
+    # Holds more than the same-named line of the previous system (2024's 经营收入 and 投资收益 took in
+    # the old 发包及上交收入): not compared line against line across the change.
+    definition_changed = models.BooleanField("口径已变", default=False)
 
     class Meta:
         verbose_name = "科目"
@@ -118,6 +133,11 @@ class LineItem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_distribution_half(self) -> bool:
+        """On the 收益分配 half of the statement (年初未分配收益 and below)."""
+        return self.kind in (self.Kind.CARRIED, self.Kind.DISTRIBUTION)
 
 
 class Metric(models.Model):
@@ -219,7 +239,9 @@ class LedgerYear(models.Model):
     # No index of its own: the unique (village, year) index starts with it.
     village = models.ForeignKey(Village, verbose_name="村", on_delete=models.PROTECT, related_name="ledger_years",
                                 db_index=False)
-    year = year_field()
+    # From 2005: before it the 1996 试行 system applied, which is not encoded (ledger.systems.year_problem).
+    year = models.PositiveSmallIntegerField(
+        "年度", validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(MAX_YEAR)])
     # Every index on this table is paid by every import (12,500 new years per 100,000 lines), so the
     # foreign keys that no page filters by alone have none: accounting systems and users are never
     # deleted while years refer to them (a deletion would scan), and the town and county ones are
@@ -241,7 +263,13 @@ class LedgerYear(models.Model):
     subsidy_income = models.DecimalField("补助收入（元）", **MONEY, default=0)
     total_expense = models.DecimalField("总支出（元）", **MONEY, default=0)  # 总支出
     operating_profit = models.DecimalField("经营收益（元）", **MONEY, default=0)  # 经营收益, may be negative
-    net_income = models.DecimalField("本年收益（元）", **MONEY, default=0)  # 本年收益, may be negative
+    # 2004 system: 本年收益; 2023 system: 收益总额 (before 所得税费用): pre-tax in both, so comparable.
+    net_income = models.DecimalField("本年收益（收益总额）（元）", **MONEY, default=0)
+    net_profit = models.DecimalField("净收益（元）", **MONEY, default=0)  # 收益总额 − 所得税费用
+    opening_undistributed = models.DecimalField("年初未分配收益（元）", **MONEY, default=0)
+    distributable = models.DecimalField("可分配收益（元）", **MONEY, default=0)
+    distributions = models.DecimalField("各项分配（元）", **MONEY, default=0)
+    closing_undistributed = models.DecimalField("年末未分配收益（元）", **MONEY, default=0)
 
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -261,14 +289,12 @@ class LedgerYear(models.Model):
         ordering = ["village", "year"]
         constraints = [
             models.UniqueConstraint(fields=["village", "year"], name="ledger_year_unique"),
-            models.CheckConstraint(condition=Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR), name="ledger_year_range"),
+            models.CheckConstraint(condition=Q(year__gte=FIRST_YEAR, year__lte=MAX_YEAR), name="ledger_year_range"),
             models.CheckConstraint(condition=Q(status__in=["draft", "submitted", "approved"]),
                                    name="ledger_year_status"),
-            models.CheckConstraint(
-                condition=Q(total_income__gte=0, operating_income__gte=0, subsidy_income__gte=0,
-                            total_expense__gte=0),
-                name="ledger_year_income_gte_0",
-            ),
+            # Sums of lines that are never negative; 总收入 and 经营性收入 may be, with an investment loss.
+            models.CheckConstraint(condition=Q(**{f"{name}__gte": 0 for name in NON_NEGATIVE_FIGURES}),
+                                   name="ledger_year_sums_gte_0"),
             # No figure beyond what its lines can add up to (ledger.money.MAX_FIGURE), so that every
             # stored figure is read back exactly, on SQLite too.
             models.CheckConstraint(
@@ -321,8 +347,10 @@ class LedgerLine(models.Model):
                              db_index=False)
     name = models.CharField("项目", max_length=100, blank=True, default="",
                             help_text="明细项目名称，如“标准化厂房租金”；不分项目时留空")
+    # ≥ 0 unless the item may be negative: checked by the trigger ledger_line_amount_sign (migration
+    # 0009), since a CHECK constraint cannot look at the item.
     amount = models.DecimalField("金额（元）", **MONEY, validators=[
-        MinValueValidator(0),
+        MinValueValidator(-MAX_LINE_AMOUNT, message=f"金额过大：“%(show_value)s”元超过单行上限 {chinese_amount(MAX_LINE_AMOUNT)}。"),
         MaxValueValidator(MAX_LINE_AMOUNT, message=f"金额过大：“%(show_value)s”元超过单行上限 {chinese_amount(MAX_LINE_AMOUNT)}。"),
     ])
     note = models.CharField("备注", max_length=500, blank=True)
@@ -343,8 +371,8 @@ class LedgerLine(models.Model):
         ordering = ["ledger_year", "item__line_number", "name"]
         constraints = [
             models.UniqueConstraint(fields=["ledger_year", "item", "name"], name="ledger_line_unique"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="ledger_line_amount_gte_0"),
-            models.CheckConstraint(condition=Q(amount__lte=MAX_LINE_AMOUNT), name="ledger_line_amount_max"),
+            models.CheckConstraint(condition=Q(amount__gte=-MAX_LINE_AMOUNT, amount__lte=MAX_LINE_AMOUNT),
+                                   name="ledger_line_amount_max"),
         ]
         # Partial: a line written by an import or a form without a share or enterprise adds no entry,
         # and `share_id = …` / `IN (…)` lookups (the share's lines, SET NULL on delete) still use them.

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from villages.models import Town, Village
 
 from .checks import item_totals
-from .figures import STATEMENT_FIGURES
+from .figures import DERIVED_ROWS, DISTRIBUTION_FIGURES, STATEMENT_FIGURES
 from .metrics import figures_for
 from .models import (
     AccountingSystem,
@@ -24,10 +24,10 @@ from .models import (
     Metric,
     MetricTerm,
 )
+from .systems import SYSTEMS_BY_CODE
 
 NOT_ENTERED = "none"  # 未填报: no village-year row yet
 YEARS_SHOWN = 6
-# The figures the statement page shows below the lines, in this order.
 
 
 def default_year(town_ids: list[int] | None = None) -> int:
@@ -91,10 +91,25 @@ class FigureRow:
     name: str
     value: Decimal
     last: Decimal | None
+    line_number: int | None = None  # a derived row of the statement: its row
 
     @property
     def change(self) -> Decimal | None:
         return None if self.last is None else self.value - self.last
+
+    @property
+    def is_distribution_half(self) -> bool:
+        return self.code in DISTRIBUTION_FIGURES
+
+
+@dataclass(frozen=True)
+class FoldedLine:
+    """Last year's line of the previous system whose money this year's system books elsewhere
+    (2023's 发包及上交收入, in 2024's 经营收入 and 投资收益)."""
+
+    name: str
+    amount: Decimal
+    into: str  # the names of this year's lines that took it in (经营收入和投资收益)
 
 
 @dataclass
@@ -115,10 +130,39 @@ class Statement:
     figure_names: dict[str, str] = field(default_factory=dict)
     # item id → [(figure code, +1/−1)]: the definitions, for the page script.
     terms: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
+    # Last year was under the other accounting system (2023 → 2024): lines whose definition changed
+    # are not compared with last year's same-named line.
+    last_other_system: bool = False
+    folded: list[FoldedLine] = field(default_factory=list)
 
     @property
     def version(self) -> int:
         return self.ledger_year.version if self.ledger_year else 0
+
+    @property
+    def carried_forward(self) -> Decimal | None:
+        """Last year's 年末未分配收益, which this year's 年初未分配收益 should be (None: no last year)."""
+        if self.last_year is None or not self.last_by_code:
+            return None
+        return self.last_year.closing_undistributed
+
+    def comparable(self, item: LineItem) -> bool:
+        """Whether the line can be compared with last year's line of the same code."""
+        return not (self.last_other_system and item.definition_changed)
+
+    @property
+    def row_numbers(self) -> dict[int, int | None]:
+        """The number each item shows: the national form's 代码 where the system has them (the 2004
+        system; 农业税附加返还收入 has none), else the statement's 行次."""
+        with_codes = any(item.form_code for item in self.items)
+        return {item.pk: item.form_code if with_codes else item.line_number for item in self.items}
+
+    def derived(self, totals: dict[int, Decimal] | None = None) -> list[FigureRow]:
+        """The derived rows of this system's statement (经营收益, 本年收益/收益总额 …) beside last year's."""
+        values = figures_for((totals if totals is not None else self.stored_totals).items())
+        return [FigureRow(row.metric, row.name, values[row.metric],
+                          getattr(self.last_year, row.metric) if self.last_year else None, row.line_number)
+                for row in DERIVED_ROWS[self.system.code]]
 
     @property
     def stored_totals(self) -> dict[int, Decimal]:
@@ -144,16 +188,24 @@ def statement_for(village: Village, year: int) -> Statement:
                           rules=LedgerRules.for_county(village.town.county_id),
                           figure_names=dict(Metric.objects.filter(code__in=STATEMENT_FIGURES)
                                             .values_list("code", "name")))
-    for item_id, code, sign in MetricTerm.objects.filter(item__system=system, metric__code__in=STATEMENT_FIGURES) \
+    shown = {*STATEMENT_FIGURES, *(row.metric for row in DERIVED_ROWS[system.code])}
+    for item_id, code, sign in MetricTerm.objects.filter(item__system=system, metric__code__in=shown) \
             .values_list("item_id", "metric__code", "sign"):
         statement.terms.setdefault(item_id, []).append((code, sign))
     if last_year is not None:
         by_code: dict[str, Decimal] = defaultdict(Decimal)
-        for code, name, amount in LedgerLine.objects.filter(ledger_year=last_year).values_list(
-                "item__code", "name", "amount"):
+        names: dict[str, str] = {}
+        for code, item_name, name, amount in LedgerLine.objects.filter(ledger_year=last_year).values_list(
+                "item__code", "item__name", "name", "amount"):
             by_code[code] += amount
+            names[code] = item_name
             statement.last_by_code_and_name[(code, name)] = amount
         statement.last_by_code = dict(by_code)
+        statement.last_other_system = last_year.system_id != system.pk
+        if statement.last_other_system:
+            into = "和".join(item.name for item in items if item.definition_changed)
+            statement.folded = [FoldedLine(names[code], by_code[code], into)
+                                for code in SYSTEMS_BY_CODE[system.code]["folded_in"] if by_code.get(code)]
     return statement
 
 

@@ -27,8 +27,9 @@ from .bulk import (
     update_rows,
 )
 from .metrics import figures_for
-from .models import AccountingSystem, LedgerLine, LedgerYear, LedgerYearEvent, LineItem
-from .statements import LINE_FIELDS, LineChanges, LineInput, diff_lines, line_problems, new_line
+from .models import AccountingSystem, LedgerLine, LedgerYear, LedgerYearEvent
+from .statements import LINE_FIELDS, LineChanges, LineInput, diff_lines, item_rules, line_problems, new_line
+from .systems import year_problem
 from .text import clean_text
 
 __all__ = [  # the statement's types are part of these services' signatures
@@ -132,10 +133,9 @@ def ledger_year_open(*, village: Village, year: int, actor=None) -> LedgerYear:
     ledger_year = LedgerYear.objects.filter(village=village, year=year).first()
     if ledger_year is not None:
         return ledger_year
-    try:
-        system = AccountingSystem.for_year(year)
-    except AccountingSystem.DoesNotExist as exc:
-        raise LedgerError(f"{year} 年没有适用的会计制度。") from exc
+    if problem := year_problem(year):
+        raise LedgerError(problem)
+    system = AccountingSystem.for_year(year)
     with transaction.atomic():
         ledger_year, created = LedgerYear.objects.get_or_create(
             village=village, year=year,
@@ -215,7 +215,7 @@ def replace_statements(
     """
     when = when or timezone.now()
     user = actor if getattr(actor, "pk", None) else None
-    allowed = _items_by_system({ledger_year.system_id for ledger_year, _ in statements})
+    allowed = item_rules({ledger_year.system_id for ledger_year, _ in statements})
     problems = []
     for ledger_year, lines in statements:
         problems += [f"{ledger_year}：{p}" for p in line_problems(ledger_year, lines, allowed[ledger_year.system_id])]
@@ -269,13 +269,6 @@ def replace_statements(
     return result
 
 
-def _items_by_system(system_ids: Iterable[int]) -> dict[int, set[int]]:
-    allowed: dict[int, set[int]] = {system_id: set() for system_id in system_ids}
-    for pk, system_id in LineItem.objects.filter(system_id__in=allowed).values_list("pk", "system_id"):
-        allowed[system_id].add(pk)
-    return allowed
-
-
 @dataclass
 class OpenedYears:
     """The village-years a bulk write works on (`ledger_years_open_many`)."""
@@ -308,10 +301,9 @@ def ledger_years_open_many(
         systems = {}
         for _, year in missing:
             if year not in systems:
-                try:
-                    systems[year] = AccountingSystem.for_year(year)
-                except AccountingSystem.DoesNotExist as exc:
-                    raise LedgerError(f"{year} 年没有适用的会计制度。") from exc
+                if problem := year_problem(year):
+                    raise LedgerError(problem)
+                systems[year] = AccountingSystem.for_year(year)
         submitted = when if initial_status != LedgerYear.Status.DRAFT else None
         approved = initial_status == LedgerYear.Status.APPROVED
         defaults = field_defaults(LedgerYear)

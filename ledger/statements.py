@@ -4,12 +4,14 @@ Plain values and arithmetic, no writes: the import's parser and planner use them
 `ledger.services` writes what `diff_lines` says.
 """
 
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from .bulk import unsaved
 from .models import LedgerLine, LedgerYear, LineItem
+from .money import format_yuan
 
 CENT = Decimal("0.01")
 # The fields of a line that a new statement can change (item and name are its key).
@@ -50,29 +52,75 @@ def to_cents(amount: Decimal) -> Decimal:
     return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def line_problems(ledger_year: LedgerYear, lines: Sequence[LineInput], allowed: set[int] | None = None) -> list[str]:
-    """What is wrong with a statement of the village-year (empty when it can be written)."""
-    if allowed is None:
-        allowed = set(LineItem.objects.filter(system_id=ledger_year.system_id).values_list("pk", flat=True))
+@dataclass(frozen=True)
+class ItemRule:
+    """What a statement check needs to know of one line item."""
+
+    name: str
+    may_be_negative: bool = False
+    part_of_id: int | None = None  # a 其中 line: the item it is part of
+    part_of_name: str = ""
+
+
+def item_rules(system_ids: Iterable[int]) -> dict[int, dict[int, ItemRule]]:
+    """The items of each system, by id, with their rules (one query)."""
+    rules: dict[int, dict[int, ItemRule]] = {system_id: {} for system_id in system_ids}
+    for pk, system_id, name, negative, part_of_id, part_of_name in LineItem.objects.filter(
+            system_id__in=rules).values_list("pk", "system_id", "name", "may_be_negative", "part_of_id",
+                                             "part_of__name"):
+        rules[system_id][pk] = ItemRule(name, negative, part_of_id, part_of_name or "")
+    return rules
+
+
+def negative_message(item_name: str) -> str:
+    return f"“{item_name}”不能为负数（只有投资收益、年初未分配收益可以填负数）。"
+
+
+def part_problems(totals: Mapping[int, Decimal], items: Mapping[int, ItemRule]) -> list[str]:
+    """其中 lines larger than the line they are part of (干部报酬 > 管理费用), from item totals."""
+    problems = []
+    for item_id, amount in totals.items():
+        rule = items.get(item_id)
+        if rule is not None and rule.part_of_id is not None and amount > totals.get(rule.part_of_id, 0):
+            problems.append(f"{rule.name}（{format_yuan(amount)} 元）不能大于{rule.part_of_name}"
+                            f"（{format_yuan(totals.get(rule.part_of_id, Decimal(0)))} 元）。")
+    return problems
+
+
+def line_problems(ledger_year: LedgerYear, lines: Sequence[LineInput],
+                  items: Mapping[int, ItemRule] | None = None) -> list[str]:
+    """What is wrong with a statement of the village-year (empty when it can be written): items of
+    another system, repeated lines, negative amounts where the item cannot be negative, fractions of a
+    fen, and 其中 lines above the line they are part of."""
+    if items is None:
+        items = item_rules([ledger_year.system_id])[ledger_year.system_id]
     # The common case in one pass per check (an import checks 100,000 lines); line by line only when
     # something is wrong, to say what.
     keys = {(line.item_id, line.name) for line in lines}
-    if (len(keys) == len(lines) and {item_id for item_id, _ in keys} <= allowed
-            and all(line.amount >= 0 and to_cents(line.amount) == line.amount for line in lines)):
+    parts = {pk for pk, rule in items.items() if rule.part_of_id is not None}
+    has_parts = bool(parts) and any(line.item_id in parts for line in lines)
+    if (len(keys) == len(lines) and {item_id for item_id, _ in keys} <= items.keys()
+            and all((line.amount >= 0 or items[line.item_id].may_be_negative) and to_cents(line.amount) == line.amount
+                    for line in lines) and not has_parts):
         return []
     problems = []
     seen = set()
+    totals: dict[int, Decimal] = defaultdict(Decimal)
     for line in lines:
-        if line.item_id not in allowed:
+        rule = items.get(line.item_id)
+        if rule is None:
             problems.append(f"科目（编号 {line.item_id}）不属于 {ledger_year.year} 年适用的会计制度"
                             f"（{ledger_year.system.document}）。")
         if line.key in seen:
             problems.append(f"同一科目下项目“{line.name or '（不分项目）'}”重复。")
         seen.add(line.key)
-        if line.amount < 0:
-            problems.append("金额不能为负数。")
+        if line.amount < 0 and not (rule is not None and rule.may_be_negative):
+            problems.append(negative_message(rule.name if rule else "金额"))
         if to_cents(line.amount) != line.amount:
             problems.append(f"金额 {line.amount} 超过两位小数（元以下只记到分）。")
+        totals[line.item_id] += line.amount
+    if has_parts:
+        problems += part_problems(totals, items)
     return problems
 
 

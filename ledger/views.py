@@ -24,12 +24,11 @@ from villages.models import UserRole, Village
 
 from . import access, selectors, services
 from .checks import item_totals, statement_warnings
-from .figures import STATEMENT_FIGURES
 from .filters import TownVillageFilter
 from .forms import EntryForm, ReasonForm, StatementForm
 from .models import MAX_YEAR, MIN_YEAR, LedgerYearEvent
-from .money import WAN, YUAN
-from .systems import system_code_for_year
+from .money import WAN, YUAN, format_wan
+from .systems import year_problem
 from .years import parse_year
 
 Role = UserRole.Role
@@ -97,11 +96,15 @@ def town_transition(request, pk: int):
     return redirect(f"{reverse('ledger:town_villages', kwargs={'pk': town.pk})}?{urlencode({'year': year})}")
 
 
-def _check_year(year: int) -> None:
+def _year_refused(request, village: Village, year: int):
+    """A page saying why the year's accounts cannot be kept here (404), or None when they can."""
     if not (MIN_YEAR <= year <= min(MAX_YEAR, timezone.localdate().year + 1)):
         raise Http404(_("年度超出范围。"))
-    if system_code_for_year(year) is None:
-        raise Http404(_("该年度没有适用的会计制度。"))
+    problem = year_problem(year)
+    if problem is None:
+        return None
+    return render(request, "ledger/village_year_refused.html", {"village": village, "year": year, "problem": problem},
+                  status=404)
 
 
 def _village_year_url(village: Village, year: int, unit: str = WAN) -> str:
@@ -111,7 +114,7 @@ def _village_year_url(village: Village, year: int, unit: str = WAN) -> str:
 
 def _groups_for_display(statement: selectors.Statement, form: StatementForm | None,
                         totals: dict[int, Decimal]) -> list[dict]:
-    """Rows of the statement page: each item with its rows, last year's amounts and the change."""
+    """Each item with its rows, last year's amounts and the change, in the statement's order."""
     stored_by_item: dict[int, list] = {}
     for line in statement.lines:
         stored_by_item.setdefault(line.item_id, []).append(line)
@@ -133,10 +136,39 @@ def _groups_for_display(statement: selectors.Statement, form: StatementForm | No
             if len(lines) == 1 and not lines[0].name and not lines[0].note:
                 rows = []  # the item row already says it all
             groups.append({"item": item, "rows": rows, "last": statement.last_by_code.get(item.code)})
+    numbers = statement.row_numbers
+    folded = "；".join(_("%(year)s 年另有%(name)s %(amount)s 万元，%(next)s 年起并入%(into)s") % {
+        "year": statement.year - 1, "name": line.name, "amount": format_wan(line.amount), "next": statement.year,
+        "into": line.into} for line in statement.folded)
     for group in groups:
-        group["total"] = totals.get(group["item"].pk, Decimal("0.00"))
-        group["change"] = None if group["last"] is None else group["total"] - group["last"]
+        item = group["item"]
+        group["number"] = numbers[item.pk]
+        group["total"] = totals.get(item.pk, Decimal("0.00"))
+        group["comparable"] = statement.comparable(item)
+        # Across 2023 → 2024 a line whose definition changed is not last year's same-named line: its
+        # 上年 is shown with where the old line went, and no change is computed.
+        group["last_note"] = folded if not group["comparable"] else ""
+        group["change"] = None if group["last"] is None or not group["comparable"] else group["total"] - group["last"]
     return groups
+
+
+def _sections_for_display(statement: selectors.Statement, groups: list[dict],
+                          totals: dict[int, Decimal]) -> list[dict]:
+    """The statement's two halves (收益, 收益分配), each its items and derived rows in the form's order:
+    a derived row stands before the first item whose row is not before it (经营收益 7 before
+    农业税附加返还收入, which has no 代码 and sorts as 7)."""
+    derived = statement.derived(totals)
+    halves = {False: [], True: []}
+    pending = sorted(derived, key=lambda row: row.line_number)
+    for group in groups:
+        while pending and pending[0].line_number <= group["item"].line_number:
+            row = pending.pop(0)
+            halves[row.is_distribution_half].append({"figure": row})
+        halves[group["item"].is_distribution_half].append({"group": group})
+    for row in pending:
+        halves[row.is_distribution_half].append({"figure": row})
+    return [{"title": _("收益"), "distribution": False, "rows": halves[False]},
+            {"title": _("收益分配"), "distribution": True, "rows": halves[True]}]
 
 
 def _render_statement(request, statement, *, entry: EntryForm, form: StatementForm | None, unit: str,
@@ -147,10 +179,12 @@ def _render_statement(request, statement, *, entry: EntryForm, form: StatementFo
     totals = statement.stored_totals
     if form is not None and form.data is not None and form.is_valid():
         totals = item_totals((line.item_id, line.amount) for line in form.lines())
+    groups = _groups_for_display(statement, form, totals)
     context = {
         "statement": statement, "village": statement.village, "year": statement.year, "ledger_year": ledger_year,
         "entry": entry, "form": form, "unit": unit, "unit_label": {WAN: _("万元"), YUAN: _("元")}[unit],
-        "groups": _groups_for_display(statement, form, totals), "figures": statement.figures(totals),
+        "sections": _sections_for_display(statement, groups, totals), "figures": statement.figures(totals),
+        "carried_forward": statement.carried_forward,
         "warnings": warnings, "warned": {warning.key for warning in warnings}, "conflict": conflict,
         "show_errors": show_errors,
         # With the database gone, the page is built from what the request already read: no workflow
@@ -167,10 +201,11 @@ def _render_statement(request, statement, *, entry: EntryForm, form: StatementFo
 
 def _terms_for_script(statement: selectors.Statement) -> dict:
     """What the page script needs to compute the figures as the user types (the server stays the authority)."""
+    shown = {f.code: f for f in [*statement.figures(), *statement.derived()]}
     return {
         "terms": {str(item.pk): statement.terms.get(item.pk, []) for item in statement.items},
-        "figures": list(STATEMENT_FIGURES),
-        "last": {f.code: (str(f.last) if f.last is not None else None) for f in statement.figures()},
+        "figures": list(shown),
+        "last": {code: (str(f.last) if f.last is not None else None) for code, f in shown.items()},
     }
 
 
@@ -178,7 +213,8 @@ def _terms_for_script(statement: selectors.Statement) -> dict:
 @require_http_methods(["GET", "POST"])
 def village_year(request, village_pk: int, year: int):
     village = get_village_for_user(request.user, pk=village_pk)
-    _check_year(year)
+    if (refused := _year_refused(request, village, year)) is not None:
+        return refused
     statement = selectors.statement_for(village, year)
     ledger_year = statement.ledger_year
     editable = access.can_edit_ledger_year(request.user, ledger_year)
@@ -186,7 +222,8 @@ def village_year(request, village_pk: int, year: int):
     if request.method == "GET":
         unit = request.GET.get("unit") if request.GET.get("unit") in (WAN, YUAN) else WAN
         entry = EntryForm(initial={"unit": unit, "version": statement.version})
-        form = StatementForm(items=statement.items, unit=unit, lines=statement.lines) if editable else None
+        form = StatementForm(items=statement.items, unit=unit, lines=statement.lines,
+                             carried_forward=statement.carried_forward) if editable else None
         return _render_statement(request, statement, entry=entry, form=form, unit=unit)
 
     if not has_role(request.user, *access.ENTRY_ROLES):
@@ -215,7 +252,8 @@ def village_year(request, village_pk: int, year: int):
         stored=statement.stored_totals,
         last_year_by_code=statement.last_by_code if statement.last_year else None,
         last_year_net_income=statement.last_year.net_income if statement.last_year else None,
-        rules=statement.rules,
+        rules=statement.rules, last_year_other_system=statement.last_other_system,
+        carried_forward=statement.carried_forward,
     )
     explanation = entry.cleaned_data["explanation"].strip()  # "" when nothing visible was typed
     if warnings and not explanation:

@@ -24,7 +24,9 @@ def test_bulk_replace_creates_years_with_figures_and_history(world):
     ly1 = LedgerYear.objects.get(village=v1, year=2023)
     ly2 = LedgerYear.objects.get(village=v2, year=2025)
     assert (ly1.operating_income, ly1.total_income) == (Decimal("150.00"), Decimal("160.00"))
-    assert (ly2.operating_income, ly2.net_income, ly2.system.code) == (Decimal("70.00"), Decimal("65.00"), "2023")
+    # 本年收益（收益总额） is before 所得税费用; 净收益 after it.
+    assert (ly2.operating_income, ly2.net_income, ly2.net_profit, ly2.system.code) == (
+        Decimal("70.00"), Decimal("70.00"), Decimal("65.00"), "2023")
     history = LedgerLine.history.filter(ledger_year_id=ly1.pk)
     assert history.count() == 3
     assert set(history.values_list("history_source", "history_batch_id")) == {("import", 7)}

@@ -42,7 +42,9 @@ def test_figures_of_a_2023_system_year_compare_like_with_like(world):
     assert new.operating_income == old.operating_income == Decimal("330.00")
     assert new.total_income == old.total_income
     assert new.operating_profit == Decimal("236.00")  # 300+30−40−4−50
-    assert new.net_income == Decimal("283.00")  # 236+60+7−9−8−3
+    # 本年收益（收益总额） is pre-tax in both systems: 收益总额 here, 净收益 after 所得税费用.
+    assert new.net_income == Decimal("286.00")  # 236+60+7−9−8
+    assert new.net_profit == Decimal("283.00")  # 286−3
     assert new.total_expense == Decimal("114.00")
 
 
@@ -84,7 +86,7 @@ def test_wide_export_shows_the_statement_figures_after_the_items(world):
     ly = make_ledger_year(world["villages"]["长胜村"], 2023, OLD)
     sheet = load_workbook(BytesIO(wide_xlsx(LedgerYear.objects.filter(pk=ly.pk)))).active
     headers, row = [c.value for c in sheet[2]], [c.value for c in sheet[3]]
-    figures = ["总收入(元)", "经营性收入(元)", "经营收益(元)", "本年收益(元)"]
+    figures = ["总收入(元)", "经营性收入(元)", "经营收益(元)", "本年收益（收益总额）(元)"]
     assert headers[-5:] == [*figures, "状态"]
     assert [Decimal(str(v)) for v in row[-5:-1]] == [ly.total_income, ly.operating_income, ly.operating_profit,
                                                      ly.net_income]

@@ -34,6 +34,7 @@ from ..money import (
 )
 from ..spreadsheets import restore_neutralized
 from ..statements import LineInput
+from ..systems import year_problem
 from ..text import clean_text as clean_free_text
 from .cells import clean_text
 from .places import Places
@@ -64,7 +65,7 @@ IGNORED_WORDS = {
 # Derived figures people put in their tables, checked against the items and never stored.
 DERIVED_ALIASES = {"收入合计": "total_income", "总收入": "total_income", "经营性收入": "operating_income",
                    "支出合计": "total_expense", "总支出": "total_expense", "经营收益": "operating_profit",
-                   "本年收益": "net_income", "净收益": "net_income", "本年净收益": "net_income"}
+                   "本年收益": "net_income", "净收益": "net_profit", "本年净收益": "net_profit"}
 TOTAL_RE = re.compile(r"(合计|小计|总计|汇总|全镇|全乡|全县|全市|累计)")
 FOOTER_RE = re.compile(r"^(填表人|填报人|制表人|审核人|审核|复核人|负责人|单位负责人|分管领导|主管|站长|经办人|"
                        r"填表日期|填报日期|制表日期|报送日期|日期|联系电话|电话|注[:：]|说明[:：]|备注[:：])")
@@ -458,7 +459,7 @@ class _RowContext:
             report(year_column, "", "不知道这一行是哪一年的：请在标题、“年度：”单元格或年度列中注明，或导入时指定年度")
             return None, None
         if self.catalog.system_for(year) is None:
-            report(year_column, year, f"{year} 年没有适用的会计制度")
+            report(year_column, year, (year_problem(year) or f"{year} 年没有适用的会计制度").rstrip("。"))
             return None, None
         self.parsed.villages[village.pk] = village
         return village, year

@@ -27,10 +27,17 @@
       .replace(/．/g, ".").replace(/，/g, ",").replace(/[\u3000\u00a0\u202f\u2009\t]/g, " ").trim();
   }
 
-  // Text in `u` → fen as BigInt; null for blank; undefined for text the server will refuse.
-  function toFen(text, u) {
-    var t = toAscii(text);
+  // Text in `u` → fen as BigInt; null for blank; undefined for text the server will refuse. A minus
+  // sign only where the line may be negative (`negative`: 投资收益, 年初未分配收益).
+  function toFen(text, u, negative) {
+    var t = toAscii(text).replace(/[－−]/g, "-");
     if (t === "" || t === "-" || t === "—") return null;
+    var sign = 1n;
+    if (t.charAt(0) === "-") {
+      if (!negative) return undefined;
+      sign = -1n;
+      t = t.slice(1).trim();
+    }
     var shift = UNIT_SHIFT[u];
     for (var i = 0; i < CELL_UNITS.length; i++) {
       if (t.slice(-CELL_UNITS[i][0].length) === CELL_UNITS[i][0]) {
@@ -48,11 +55,12 @@
     var whole = m[1].replace(/[, ]/g, "").replace(/^0+(?=\d)/, "");
     if (whole.length > 13) return undefined;
     var fen = BigInt((whole || "0") + decimals);
-    return fen > MAX_LINE_FEN ? undefined : fen;
+    return fen > MAX_LINE_FEN ? undefined : sign * fen;
   }
 
   // fen → text in `u`, exact and without separators (for inputs).
   function fenToInput(fen, u) {
+    if (fen < 0n) return "-" + fenToInput(-fen, u);
     var scale = PLACES[u];
     var digits = fen.toString();
     while (digits.length <= scale) digits = "0" + digits;
@@ -75,13 +83,15 @@
 
   function yuanTextToFen(text) {
     if (text === null || text === undefined || text === "") return null;
-    var parts = String(text).split(".");
-    return BigInt(parts[0] + ((parts[1] || "") + "00").slice(0, 2));
+    var negative = String(text).charAt(0) === "-";
+    var parts = String(text).replace("-", "").split(".");
+    var fen = BigInt(parts[0] + ((parts[1] || "") + "00").slice(0, 2));
+    return negative ? -fen : fen;
   }
 
+  // Every match: a figure can stand both as a derived row and among the figures below.
   function setText(selector, text) {
-    var node = form.querySelector(selector);
-    if (node) node.textContent = text;
+    form.querySelectorAll(selector).forEach(function (node) { node.textContent = text; });
   }
 
   var dirty = false;
@@ -94,7 +104,7 @@
       var del = row.querySelector("input[type=checkbox][name$='-delete']");
       if (!amount) return;
       row.classList.toggle("deleted", !!(del && del.checked));
-      var fen = toFen(amount.value, u);
+      var fen = toFen(amount.value, u, amount.dataset.negative === "1");
       amount.setAttribute("aria-invalid", fen === undefined ? "true" : "false");
       amount.title = fen === undefined ? (u === "wan" ? "请输入数字（不超过 100亿元），以万元填写时最多 6 位小数" : "请输入数字（不超过 100亿元），以元填写时最多 2 位小数") : "";
       if (del && del.checked) return;
@@ -140,7 +150,7 @@
   function switchUnit(next) {
     // The typed values keep their meaning: 12.5 万元 becomes 125000 元, not 12.5 元.
     form.querySelectorAll("input.amount").forEach(function (input) {
-      var fen = toFen(input.value, currentUnit);
+      var fen = toFen(input.value, currentUnit, input.dataset.negative === "1");
       if (fen !== null && fen !== undefined) input.value = fenToInput(fen, next);
     });
     currentUnit = next;
@@ -186,6 +196,13 @@
   window.addEventListener("beforeunload", function (event) {
     if (dirty) { event.preventDefault(); event.returnValue = ""; }
   });
+
+  // The 收益分配 half folds away on a phone (it stays open without the script, and on a desktop).
+  if (window.matchMedia && window.matchMedia("(max-width: 600px)").matches) {
+    document.querySelectorAll("details[data-fold-on-phone]").forEach(function (node) {
+      if (!node.querySelector("[aria-invalid=true], .errorlist, .warned")) node.open = false;
+    });
+  }
 
   recompute();
 })();
