@@ -183,7 +183,9 @@ def _render_statement(request, statement, *, entry: EntryForm, form: StatementFo
     context = {
         "statement": statement, "village": statement.village, "year": statement.year, "ledger_year": ledger_year,
         "entry": entry, "form": form, "unit": unit, "unit_label": {WAN: _("万元"), YUAN: _("元")}[unit],
-        "sections": _sections_for_display(statement, groups, totals), "figures": statement.figures(totals),
+        "sections": _sections_for_display(statement, groups, totals),
+        # The policy figures that are not already a derived row of the statement (总收入, 经营性收入).
+        "figures": [f for f in statement.figures(totals) if f.code not in {row.code for row in statement.derived()}],
         "carried_forward": statement.carried_forward,
         "warnings": warnings, "warned": {warning.key for warning in warnings}, "conflict": conflict,
         "show_errors": show_errors,
