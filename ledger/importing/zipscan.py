@@ -105,25 +105,38 @@ class _Limits:
             extent.columns = column
 
 
-class _XlsxSheetScanner:
-    """Fed the sheet XML in pieces; keeps only the unfinished last row between pieces."""
+class _ChunkedScanner:
+    """Fed a sheet's XML in pieces: scans up to the last place where a row may start (`cuts`) and keeps
+    the unfinished rest for the next piece."""
 
-    def __init__(self, extent: SheetExtent, limits: _Limits):
-        self.extent, self.limits = extent, limits
-        self.pending = b""
-        self.row = 0
-        self.column = 0
+    cuts: tuple[bytes, ...] = ()
+    pending = b""
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
         data = self.pending + chunk
         if final:
             cut = len(data)
         else:
-            cut = _last_cut(_XLSX_CUTS, data, len(chunk))
+            cut = _last_cut(self.cuts, data, len(chunk))
             if cut == 0 and len(data) > MAX_PENDING:
                 raise _Refused("文件内部结构异常（单行数据过大），拒绝打开。")
         self._scan(data[:cut])
         self.pending = data[cut:]
+
+    def _scan(self, data: bytes) -> None:
+        raise NotImplementedError
+
+
+class _XlsxSheetScanner(_ChunkedScanner):
+    """Fed the sheet XML in pieces; keeps only the unfinished last row between pieces."""
+
+    cuts = _XLSX_CUTS
+
+    def __init__(self, extent: SheetExtent, limits: _Limits):
+        self.extent, self.limits = extent, limits
+        self.pending = b""
+        self.row = 0
+        self.column = 0
 
     def _scan(self, data: bytes) -> None:
         if not data:
@@ -183,9 +196,11 @@ class _XlsxSheetScanner:
             check(extent, row or 1, self.column)
 
 
-class _OdsScanner:
+class _OdsScanner(_ChunkedScanner):
     """content.xml of an .ods: rows and cells may say "repeated N times"; only cells with a value count,
     so LibreOffice's usual million empty rows at the end of a sheet cost nothing."""
+
+    cuts = _ODS_CUTS
 
     def __init__(self, extents: list[SheetExtent], limits: _Limits):
         self.extents, self.limits = extents, limits
@@ -194,17 +209,6 @@ class _OdsScanner:
         self.row = 0  # rows before the current one
         self.row_repeat = 0  # how many times the current row repeats
         self.column = 0
-
-    def feed(self, chunk: bytes, final: bool = False) -> None:
-        data = self.pending + chunk
-        if final:
-            cut = len(data)
-        else:
-            cut = _last_cut(_ODS_CUTS, data, len(chunk))
-            if cut == 0 and len(data) > MAX_PENDING:
-                raise _Refused("文件内部结构异常（单行数据过大），拒绝打开。")
-        self._scan(data[:cut])
-        self.pending = data[cut:]
 
     def _scan(self, data: bytes) -> None:
         for match in _ODS_TOKEN_RE.finditer(data):
