@@ -153,6 +153,13 @@ class StatementReport:
         return tuple(line for line in self.lines if not line.appendix)
 
     @property
+    def statement_halves(self) -> tuple[tuple[ReportLine, ...], tuple[ReportLine, ...]]:
+        """The statement's own two halves: 收益 (to 本年收益 / 净收益) and 收益分配 (年初未分配收益 on)."""
+        lines = self.statement_lines
+        split = next(index for index, line in enumerate(lines) if line.name == "年初未分配收益")
+        return lines[:split], lines[split:]
+
+    @property
     def halves(self) -> tuple[tuple[ReportLine, ...], tuple[ReportLine, ...]]:
         """The form's two columns of 指标名称 / 代码 / 金额: the first half of the lines on the left."""
         middle = -(-len(self.lines) // 2)
