@@ -22,7 +22,7 @@ sys.path.insert(0, str(BENCH))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
 from dashboard_bench import bench_user, ensure_world, percentile, timed  # noqa: E402 (sets Django up)
-from django.db import connection, reset_queries  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -60,7 +60,6 @@ def main() -> None:
     for year in (years[0], years[-1]):  # one year of each accounting system when there are both
         report = statement_report(villages=province, year=year)
         assert report.balanced, [c for c in report.checks if not c.ok]
-        reset_queries()
         calls = {
             f"province_{year}": lambda year=year: statement_report(villages=province, year=year),
             f"county_{year}": lambda year=year: statement_report(villages=Village.objects.filter(town__county=county),
