@@ -210,3 +210,15 @@ def test_report_page_is_404_outside_the_users_scope(client, world, people, baqia
     client.force_login(people["alice"])  # a town user reads her town only
     body = client.get(reverse("dashboards:report"), {"year": 2021}).content.decode()
     assert "扬中市八桥镇" in body and "新坝镇" not in body
+
+
+def test_plain_data_for_an_api(world, baqiao_2021):
+    import json
+
+    report = statement_report(villages=Village.objects.filter(town=world["baqiao"]), year=2021)
+    data = json.loads(json.dumps(report.as_dict(), ensure_ascii=False))
+    assert data["year"] == 2021 and data["balanced"] is True
+    first = data["lines"][0]
+    assert (first["code"], first["name"], first["unit"]) == (1, "经营收入", "元")
+    assert Decimal(first["value"]) == report.line(1).value
+    assert {v["name"] for v in data["missing"]} == {"长胜村", "幸福村", "八桥村"}
