@@ -109,10 +109,10 @@ def test_the_2023_system_has_its_own_lines_and_relations(world):
                                                    "20=16−17−18−19"]
 
 
-def test_the_report_takes_four_queries_whatever_the_size(world, baqiao_2021, django_assert_num_queries):
-    with django_assert_num_queries(4):
+def test_the_report_takes_three_queries_whatever_the_size(world, baqiao_2021, django_assert_num_queries):
+    with django_assert_num_queries(3):
         statement_report(villages=Village.objects.filter(town__county=world["yangzhong"]), year=2021)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         statement_report(villages=Village.objects.filter(pk=baqiao_2021[0].village_id), year=2021)
 
 
