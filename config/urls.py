@@ -20,6 +20,9 @@ urlpatterns = [
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(),
          name="password_change_done"),
     path("dashboards/", include("dashboards.urls")),
+    # 财务公开: public pages (no login) and the county's switch for them.
+    path("public/", include("disclosure.urls")),
+    path("disclosure/", include("disclosure.manage_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 app_name = "dashboards"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("tiers/settings/<int:county_pk>/", views.tier_settings, name="tier_settings"),
     path("organizations/", views.organizations, name="organizations"),
     path("village/<int:pk>/", views.village_profile, name="village"),
+    path("report/", report_views.report, name="report"),
+    path("report/print/", report_views.report_print, name="report_print"),
 ]

@@ -27,15 +27,21 @@ APPENDIX: tuple[tuple[int, str, str], ...] = (
 )
 
 
+def appendix_aggregates() -> dict[str, Count]:
+    """The 附报 counts as aggregate expressions over LedgerYear (keys of `APPENDIX`), for a query that
+    sums other figures in the same pass (`ledger.annual_report`)."""
+    profit = Q(operating_profit__gt=0)
+    return {
+        "reported": Count("pk"),
+        "without_income": Count("pk", filter=Q(net_income__lte=0)),
+        "with_income": Count("pk", filter=Q(net_income__gt=0)),
+        "with_operating_profit": Count("pk", filter=profit),
+        "profit_below_5": Count("pk", filter=profit & Q(operating_profit__lt=BAND_LOW)),
+        "profit_5_to_10": Count("pk", filter=Q(operating_profit__gte=BAND_LOW, operating_profit__lt=BAND_HIGH)),
+        "profit_10_and_more": Count("pk", filter=Q(operating_profit__gte=BAND_HIGH)),
+    }
+
+
 def appendix_counts(ledger_years: QuerySet[LedgerYear]) -> dict[str, int]:
     """The 附报 counts (keys of `APPENDIX`) of the village-years in `ledger_years`: one query."""
-    profit = Q(operating_profit__gt=0)
-    return ledger_years.order_by().aggregate(
-        reported=Count("pk"),
-        without_income=Count("pk", filter=Q(net_income__lte=0)),
-        with_income=Count("pk", filter=Q(net_income__gt=0)),
-        with_operating_profit=Count("pk", filter=profit),
-        profit_below_5=Count("pk", filter=profit & Q(operating_profit__lt=BAND_LOW)),
-        profit_5_to_10=Count("pk", filter=Q(operating_profit__gte=BAND_LOW, operating_profit__lt=BAND_HIGH)),
-        profit_10_and_more=Count("pk", filter=Q(operating_profit__gte=BAND_HIGH)),
-    )
+    return ledger_years.order_by().aggregate(**appendix_aggregates())

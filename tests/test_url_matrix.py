@@ -19,6 +19,8 @@ from .factories import make_ledger_year
 
 PUBLIC = {"login", "set_language", "healthz", "favicon.ico", "admin:login", "admin:logout", "logout",
           "admin:password_reset"}
+# 财务公开: open to everybody, and shows nothing unless the county publishes (not so in `objects`).
+DISCLOSURE = "disclosure:"
 # Names whose page is a redirect for everybody (no data shown).
 ALWAYS_REDIRECT = {"admin:view_on_site"}
 SECRET_MARKERS = ("长胜村", "八桥镇")
@@ -69,6 +71,9 @@ def objects(world, people):
         # The admin: any object id; the users tried here are not staff, or are administrators.
         "object_id": ly.pk, "id": people["alice"].pk, "app_label": "ledger", "content_type_id": 1, "uidb64": "x", "token": "y",
         "url": "x",
+        # Public pages name places by division code only.
+        "county_code": world["yangzhong"].code, "town_code": world["baqiao"].code,
+        "village_code": ly.village.code,
     }
     values.update(extra_objects(world, ly))
     return values
@@ -98,7 +103,7 @@ def is_login_redirect(response) -> bool:
 def test_every_url_keeps_data_from_anonymous_and_outsiders(client, people, objects, route, name):
     url = build(route, sample_kwargs(name, route, objects))
     before = (LedgerLine.objects.count(), LedgerYear.objects.count(), LedgerYearEvent.objects.count())
-    public = name in PUBLIC or route in PUBLIC
+    public = name in PUBLIC or route in PUBLIC or name.startswith(DISCLOSURE)
 
     response = client.get(url)
     if not public and name not in ALWAYS_REDIRECT:
@@ -132,3 +137,29 @@ def test_every_page_answers_users_in_scope_without_error(client, people, objects
         login(client, people, who)
         response = client.get(url)
         assert response.status_code < 500, f"{who} GET {url}: {response.status_code}"
+
+
+PUBLIC_ROUTES = [(route, name) for route, name in ROUTES if name.startswith(DISCLOSURE)]
+HREF = re.compile(r"""(?:href|src|action)=["']([^"']*)["']""")
+
+
+@pytest.mark.parametrize("route,name", PUBLIC_ROUTES, ids=[n for _, n in PUBLIC_ROUTES])
+def test_public_pages_show_only_approved_figures_and_lead_nowhere_else(client, world, objects, route, name):
+    """With 扬中市 publishing: an anonymous visitor reads 长胜村's approved year, never the draft of
+    another year or a person's name, and every link on the page stays under /public/ (or is a static file)."""
+    from disclosure.services import disclosure_set
+
+    disclosure_set(county=world["yangzhong"], enabled=True)
+    make_ledger_year(world["villages"]["长胜村"], 2023, {"operating_revenue": "7777777"})  # a draft
+    url = build(route, sample_kwargs(name, route, objects))
+    response = client.get(url)
+    assert response.status_code == 200, f"anonymous GET {url}: {response.status_code}"
+    assert not response.cookies, f"{url} sets cookies for an anonymous visitor"
+    assert "public" in response["Cache-Control"] and response["ETag"]
+    if response["Content-Type"].startswith("text/html"):
+        body = response.content.decode()
+        assert "777.78" not in body and "2023年" not in body  # the draft year and its amount in 万元
+        assert "alice" not in body and "bob" not in body
+        for link in HREF.findall(body):
+            assert link.startswith(("/public/", "/static/")), f"{url} links to {link}"
+    assert client.post(url, {}).status_code == 405

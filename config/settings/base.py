@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "villages",
     "ledger",
     "dashboards",
+    "disclosure",
 ]
 
 MIDDLEWARE = [
@@ -218,6 +219,12 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 300_000)
 IMPORT_BACKGROUND_MIN_KB = env_int("IMPORT_BACKGROUND_MIN_KB", 256)
 # A check or write with no progress for this long lost its process: the batch becomes 导入失败 (rerunnable).
 IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 10)
+
+# 财务公开 (/public/): requests per address (django-ratelimit's rate, e.g. "120/m"), how long browsers
+# and proxies may keep a page, and the address the posters' QR codes lead to (empty: the request's).
+PUBLIC_RATE_LIMIT = env("PUBLIC_RATE_LIMIT", "120/m")
+PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 60)
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL")
 
 # Admin export buttons (django-import-export): only formats that neutralise formula-like text.
 # Named by dotted path, so that settings import no app code; the library wants the classes, so the

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.core.management.base import BaseCommand
 
 from ledger.demo import DEMO_PASSWORD, load_demo
@@ -8,6 +9,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         summary = load_demo()
+        # Apps built on the ledger add their own demo data (财务公开 on for 扬中市) without the ledger
+        # knowing them: an app config with a `load_demo` method.
+        for config in apps.get_app_configs():
+            if callable(getattr(config, "load_demo", None)):
+                config.load_demo()
         self.stdout.write(self.style.SUCCESS(
             f"演示数据：新增 县 {summary.counties}、乡镇 {summary.towns}、村 {summary.villages}、"
             f"村年度账 {summary.ledger_years_created}、用户 {summary.users_created}。"
