@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(),
          name="password_change_done"),
     path("dashboards/", include("dashboards.urls")),
+    path("api/v1/", include("dashboards.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
