@@ -12,7 +12,8 @@ from typing import Literal
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Schema
-from ninja.errors import HttpError
+from ninja.errors import AuthenticationError, HttpError
+from ninja.renderers import JSONRenderer
 
 from config.db_routers import reading_replica
 from ledger.figures import FIGURE_NAMES, RANKING_FIGURES
@@ -38,6 +39,10 @@ def _docs_guard(view):
     return guarded
 
 
+class ChineseJSONRenderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}  # names readable in the answer, not \\u escapes
+
+
 api = NinjaAPI(
     title="村级集体经济台账系统 只读接口",
     version="1.0.0",
@@ -49,7 +54,13 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[CountyToken(), RoleSession()],
     docs_decorator=_docs_guard,
+    renderer=ChineseJSONRenderer(),
 )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": _("请先登录，或在请求头提供有效的接口令牌。")}, status=401)
 
 
 @api.exception_handler(HttpError)

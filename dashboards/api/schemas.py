@@ -3,8 +3,14 @@ client adds them up as floats; growth in % with one decimal; counts are integers
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Schema
+from pydantic import PlainSerializer
+
+CENT = Decimal("0.01")
+# 元 with exactly 2 decimals, as a string: SQLite sums whole amounts to integers, PostgreSQL keeps the scale.
+Money = Annotated[Decimal, PlainSerializer(lambda value: str(Decimal(value).quantize(CENT)), return_type=str)]
 
 
 class ScopeOut(Schema):
@@ -34,12 +40,12 @@ class TierCount(Schema):
 class OverviewOut(Selection):
     villages_in_scope: int
     reporting: int
-    total_income: Decimal
-    operating_income: Decimal
-    operating_mean: Decimal | None
+    total_income: Money
+    operating_income: Money
+    operating_mean: Money | None
     previous_reporting: int
-    previous_total_income: Decimal
-    previous_operating_mean: Decimal | None
+    previous_total_income: Money
+    previous_operating_mean: Money | None
     total_growth: Decimal | None
     operating_mean_growth: Decimal | None
     tiers: list[TierCount]
@@ -57,8 +63,8 @@ class VillageOut(Schema):
     code: str
     town_id: int
     town_name: str
-    value: Decimal
-    previous_value: Decimal | None
+    value: Money
+    previous_value: Money | None
     growth: Decimal | None
     tier: str
     weak: bool
@@ -79,10 +85,10 @@ class TownOut(Schema):
     name: str
     code: str
     villages: int
-    total: Decimal
-    mean: Decimal | None
-    median: Decimal | None
-    highest: Decimal | None
+    total: Money
+    mean: Money | None
+    median: Money | None
+    highest: Money | None
     growth: Decimal | None
     mean_growth: Decimal | None
     weak: int
@@ -107,9 +113,9 @@ class TiersOut(Selection):
 class TrendPoint(Schema):
     year: int
     reporting: int
-    total_income: Decimal | None
-    operating_income: Decimal | None
-    operating_mean: Decimal | None
+    total_income: Money | None
+    operating_income: Money | None
+    operating_mean: Money | None
 
 
 class TrendsOut(Schema):
