@@ -104,7 +104,8 @@
               marker: {color: i < tiers.labels.length - 1 ? COLORS[i % COLORS.length] : "#718096"},
               hovertemplate: "%{y} " + label + "：%{x} 个村<extra></extra>"};
     });
-    draw("screen-tiers", data, layout({barmode: "stack"}));
+    draw("screen-tiers", data, layout({barmode: "stack", legend: {orientation: "h", x: 0, y: -0.12, yanchor: "top",
+                                                                 traceorder: "normal", font: {size: 16}}}));
     var byMean = tiers.units.slice().sort(function (a, b) { return Number(b.mean) - Number(a.mean); });
     draw("screen-towns", [{type: "bar", orientation: "h", y: byMean.map(function (u) { return u.name; }).reverse(),
                            x: byMean.map(function (u) { return wanNumber(u.mean); }).reverse(),
