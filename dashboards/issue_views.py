@@ -117,11 +117,11 @@ def _image_data(issue: LeagueIssue, rows) -> dict:
         return f"↑{value}" if value > 0 else f"↓{-value}" if value < 0 else "–"
 
     if towns:
-        columns = [_("名次"), _("乡镇"), _("村数"), _("村均（万元）"), _("合计（万元）"), _("较上期")]
+        columns = [_("名次"), _("乡镇"), _("村数"), _("村均"), _("合计"), _("较上期")]
         body = [[str(r.rank), r.name, str(r.villages or 0), format_wan(r.mean), format_wan(r.value), change(r)]
                 for r in rows]
     else:
-        columns = [_("名次"), _("村"), _("乡镇"), _("%(figure)s（万元）") % {"figure": figure}, _("梯队"), _("较上期")]
+        columns = [_("名次"), _("村"), _("乡镇"), figure, _("梯队"), _("较上期")]
         body = [[str(r.rank), r.name, r.parent_name, format_wan(r.value), r.tier, change(r)] for r in rows]
     return {"title": issue.title, "number": issue.number_label, "unit": issue.issuing_unit,
             "date": timezone.localtime(issue.published_at).strftime("%Y年%m月%d日"),
