@@ -102,6 +102,10 @@ def test_official_makes_a_token_and_sees_it_once(journey, world):
         page.click("text=确认吊销")
     assert "已吊销" in page.inner_text("table.tokens")
     trip.shot("token-revoked")
+    # The API's docs page: Swagger UI from our own static files, drawn under the CSP without an error.
+    page = trip.goto("/api/v1/docs")
+    page.wait_for_selector(".swagger-ui .opblock-summary-path")
+    assert "/api/v1/overview" in page.inner_text(".swagger-ui")
 
 
 METRICS = "Performance.getMetrics"
