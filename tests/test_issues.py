@@ -239,3 +239,10 @@ def test_form_for_a_county_without_approved_data_says_so(client, people):
 def test_rows_of_an_issue_are_kept_in_order(world, data):
     issue = publish(village_spec(world))
     assert list(IssueRow.objects.filter(issue=issue).values_list("position", flat=True)) == list(range(1, 9))
+
+
+def test_issue_page_reads_in_a_fixed_number_of_queries(client, world, people, data, django_assert_max_num_queries):
+    issue = publish(village_spec(world))
+    client.force_login(people["carol"])
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("dashboards:issue", args=[issue.pk])).status_code == 200

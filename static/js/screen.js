@@ -6,6 +6,7 @@
   var body = document.body;
   var API = body.getAttribute("data-api");
   var SCOPE = body.getAttribute("data-scope");
+  var METRIC = encodeURIComponent(body.getAttribute("data-metric") || "operating_income");
   var REFRESH_MS = Math.max(1, parseInt(body.getAttribute("data-refresh"), 10) || 60) * 1000;
   var TIMEOUT_MS = Math.min(REFRESH_MS, 30000);
   var FONT = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif';
@@ -15,7 +16,7 @@
   var timer = null;
 
   function url(path, extra) {
-    var query = [SCOPE, "metric=operating_income", extra].filter(Boolean).join("&");
+    var query = [SCOPE, "metric=" + METRIC, extra].filter(Boolean).join("&");
     return API + path + (query ? "?" + query : "");
   }
 
