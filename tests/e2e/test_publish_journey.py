@@ -153,6 +153,9 @@ def test_hall_screen_refreshes_itself_without_errors_or_growing_memory(journey, 
     wait_refreshes(page, start + 12)
     after = metrics(cdp)
     grown = after["JSHeapUsedSize"] - before["JSHeapUsedSize"]
+    print(f"screen heap {before['JSHeapUsedSize'] / 1024:.0f} → {after['JSHeapUsedSize'] / 1024:.0f} KB, listeners "
+          f"{before['JSEventListeners']:.0f} → {after['JSEventListeners']:.0f}, nodes {before['Nodes']:.0f} → "
+          f"{after['Nodes']:.0f} over 12 refreshes")
     assert grown < 3 * 1024 * 1024, f"JS heap grew by {grown / 1024:.0f} KB over 12 refreshes"
     assert after["JSEventListeners"] <= before["JSEventListeners"] + 5, (before["JSEventListeners"],
                                                                          after["JSEventListeners"])
