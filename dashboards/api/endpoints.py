@@ -177,5 +177,6 @@ def trends(request: HttpRequest, selection: Query[Selection]):
          "operating_income": r["operating_income"], "operating_mean": r["operating_mean"]} for r in rows]}
 
 
-# TODO(lead, at merge): the 收益分配统计表 endpoint (`/report`), calling the report read function that
-# helper `report` is writing (issue 14 §1). Deliberately not stubbed here.
+# TODO(lead, at merge): the 收益分配统计表 endpoint (`/report`, issue 14 §1), calling the report read
+# function of helper `report` (on main as `ledger.annual_report.statement_report`) for
+# `request_scope(request)` and a year. Deliberately not stubbed here.
