@@ -23,6 +23,7 @@ urlpatterns = [
     # 财务公开: public pages (no login) and the county's switch for them.
     path("public/", include("disclosure.urls")),
     path("disclosure/", include("disclosure.manage_urls")),
+    path("api/v1/", include("dashboards.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),

@@ -73,3 +73,149 @@ class TierThreshold(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+# Published 比拼晾晒 issues (dashboards.issues) ---------------------------------------------------------
+
+class LeagueIssue(models.Model):
+    """One published issue of a league table (比拼晾晒), "2025 年第 3 期" of its county.
+
+    Its rows are stored when it is published (`IssueRow`), so later changes to the ledgers never change
+    what was published; it is never edited or deleted (四议两公开: what was published stays as it was).
+    """
+
+    class Table(models.TextChoices):
+        VILLAGES = "villages", "村排名"
+        TOWNS = "towns", "镇比拼晾晒"
+
+    county = models.ForeignKey(County, verbose_name="发布县（市、区）", on_delete=models.PROTECT,
+                               related_name="league_issues")
+    # The scope: a town of the county (a village table of one town), or the whole county (null).
+    town = models.ForeignKey("villages.Town", verbose_name="范围（乡镇）", on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="league_issues")
+    table = models.CharField("榜单", max_length=20, choices=Table.choices)
+    metric = models.CharField("指标", max_length=30, choices=FIGURE_CHOICES)
+    # How a town table is ranked (a key of dashboards.selectors.UNIT_SORTS); "value" for village tables.
+    sort = models.CharField("排序", max_length=20, default="value")
+    year = models.PositiveSmallIntegerField("数据年度")
+    issue_year = models.PositiveSmallIntegerField("期号年度")
+    number = models.PositiveSmallIntegerField("期号", help_text="本县本年度第几期")
+    title = models.CharField("标题", max_length=100)
+    issuing_unit = models.CharField("发布单位", max_length=60)
+    note = models.TextField("说明", blank=True, max_length=500)
+    # The tier labels of the county's rules when published (the town table's share columns).
+    tier_labels = models.JSONField("梯队", default=list, blank=True)
+    previous_issue = models.ForeignKey("self", verbose_name="上一期（同榜单）", on_delete=models.PROTECT, null=True,
+                                       blank=True, related_name="+")
+    published_at = models.DateTimeField("发布时间")
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发布人", on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "比拼晾晒（期）"
+        verbose_name_plural = "比拼晾晒（期）"
+        ordering = ["-published_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "issue_year", "number"], name="league_issue_number_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="league_issue_number_gte_1"),
+        ]
+        indexes = [models.Index(fields=["county", "table", "metric", "sort", "town", "published_at"],
+                                name="league_issue_same_table")]
+
+    def __str__(self) -> str:
+        return f"{self.number_label} {self.title}"
+
+    @property
+    def number_label(self) -> str:
+        return f"{self.issue_year} 年第 {self.number} 期"
+
+    @property
+    def scope_label(self) -> str:
+        return f"{self.county.name}{self.town.name}" if self.town_id else self.county.name
+
+
+class IssueRow(models.Model):
+    """One line of a published issue, as it was when published: a village or a town with its figures."""
+
+    issue = models.ForeignKey(LeagueIssue, verbose_name="期", on_delete=models.CASCADE, related_name="rows")
+    position = models.PositiveIntegerField("顺序")
+    rank = models.PositiveIntegerField("名次")
+    village = models.ForeignKey("villages.Village", verbose_name="村", on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="+")
+    town = models.ForeignKey("villages.Town", verbose_name="乡镇", on_delete=models.SET_NULL, null=True,
+                             blank=True, related_name="+")
+    name = models.CharField("名称", max_length=50)
+    code = models.CharField("统计用区划代码", max_length=12)
+    parent_name = models.CharField("所属乡镇", max_length=50, blank=True)
+    # The figure of a village; the sum of a town's villages.
+    value = models.DecimalField("指标值（元）", **MONEY)
+    previous_value = models.DecimalField("上年指标值（元）", **MONEY, null=True, blank=True)
+    growth = models.DecimalField("增长率（%）", max_digits=9, decimal_places=1, null=True, blank=True)
+    previous_year_rank = models.PositiveIntegerField("上年名次", null=True, blank=True)
+    # Rank in the previous issue of the same table (same county, scope, table, figure and sort).
+    previous_issue_rank = models.PositiveIntegerField("上期名次", null=True, blank=True)
+    tier = models.CharField("梯队", max_length=30, blank=True)
+    # Villages below the 薄弱村 / 空壳村 lines: 1 or 0 for a village, a count for a town.
+    weak = models.PositiveIntegerField("薄弱村", default=0)
+    shell = models.PositiveIntegerField("空壳村", default=0)
+    # A town's statistics (empty on village rows).
+    villages = models.PositiveIntegerField("报送村数", null=True, blank=True)
+    mean = models.DecimalField("村均（元）", **MONEY, null=True, blank=True)
+    median = models.DecimalField("中位数（元）", **MONEY, null=True, blank=True)
+    highest = models.DecimalField("最高（元）", **MONEY, null=True, blank=True)
+    mean_growth = models.DecimalField("村均增长率（%）", max_digits=9, decimal_places=1, null=True, blank=True)
+    over_line_shares = models.JSONField("各梯队起点以上占比（%）", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "比拼晾晒行"
+        verbose_name_plural = "比拼晾晒行"
+        ordering = ["issue", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "position"], name="issue_row_position_unique"),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="issue_row_rank_gte_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rank} {self.name}"
+
+    @property
+    def issue_rank_change(self) -> int | None:
+        """Places gained since the previous issue (positive: moved up); None if not in it."""
+        return None if self.previous_issue_rank is None else self.previous_issue_rank - self.rank
+
+    @property
+    def year_rank_change(self) -> int | None:
+        return None if self.previous_year_rank is None else self.previous_year_rank - self.rank
+
+
+# API tokens (dashboards.api) -------------------------------------------------------------------------------
+
+class ApiToken(models.Model):
+    """A county's key to the read-only API (`/api/v1/`), for its hall screen and other county systems.
+
+    Only the SHA-256 of the key is kept (the key is shown once, when made); a revoked token stays listed.
+    """
+
+    county = models.ForeignKey(County, verbose_name="县（市、区）", on_delete=models.PROTECT, related_name="api_tokens")
+    name = models.CharField("用途", max_length=50)
+    key_prefix = models.CharField("前缀", max_length=12, help_text="令牌的前几位，用来辨认")
+    key_hash = models.CharField("摘要", max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="吊销人", on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "接口令牌"
+        verbose_name_plural = "接口令牌"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.name} ({self.key_prefix}…)"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

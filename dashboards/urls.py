@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import report_views, views
+from . import issue_views, report_views, screen_views, token_views, views
 
 app_name = "dashboards"
 
@@ -14,4 +14,12 @@ urlpatterns = [
     path("village/<int:pk>/", views.village_profile, name="village"),
     path("report/", report_views.report, name="report"),
     path("report/print/", report_views.report_print, name="report_print"),
+    # Published 比拼晾晒 issues, the hall screen, the API tokens (issue 14).
+    path("issues/", issue_views.issue_list, name="issues"),
+    path("issues/new/", issue_views.issue_new, name="issue_new"),
+    path("issues/<int:pk>/", issue_views.issue_detail, name="issue"),
+    path("issues/<int:pk>/print/", issue_views.issue_print, name="issue_print"),
+    path("screen/", screen_views.screen, name="screen"),
+    path("api-tokens/", token_views.token_list, name="api_tokens"),
+    path("api-tokens/<int:pk>/revoke/", token_views.token_revoke, name="api_token_revoke"),
 ]

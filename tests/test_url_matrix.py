@@ -23,6 +23,8 @@ PUBLIC = {"login", "set_language", "healthz", "favicon.ico", "admin:login", "adm
 DISCLOSURE = "disclosure:"
 # Names whose page is a redirect for everybody (no data shown).
 ALWAYS_REDIRECT = {"admin:view_on_site"}
+# The API answers anonymous callers 401 (no login page to send them to).
+API_PREFIX = "api/"
 SECRET_MARKERS = ("长胜村", "八桥镇")
 OUTSIDERS = ("nobody", "oscar")
 INSIDERS = ("alice", "bob", "carol", "dave", "admin")
@@ -87,7 +89,21 @@ def extra_objects(world, ledger_year) -> dict:
     batch = services.import_batch_create(data=data, filename="八桥镇长胜村.csv", town=world["baqiao"])
     return {"ledger:import_detail.pk": batch.pk, "ledger:import_status.pk": batch.pk,
             "ledger:import_confirm.pk": batch.pk, "ledger:import_undo.pk": batch.pk,
-            "ledger:import_file.pk": batch.pk}
+            "ledger:import_file.pk": batch.pk, **issue_objects(world)}
+
+
+def issue_objects(world) -> dict:
+    """A published 扬中市 issue (its rows name 长胜村) and an API token of 扬中市, through their services."""
+    from dashboards.api.tokens import api_token_create
+    from dashboards.issues import IssueSpec, issue_preview, issue_publish
+
+    spec = IssueSpec(county=world["yangzhong"], town=None, table="villages", metric="operating_income", sort="value",
+                     year=2024)
+    issue = issue_publish(spec=spec, title="2024年度各村经营性收入比拼晾晒", issuing_unit="扬中市农业农村局",
+                          digest=issue_preview(spec=spec).digest)
+    token, _key = api_token_create(county=world["yangzhong"], name="大厅大屏")
+    return {"dashboards:issue.pk": issue.pk, "dashboards:issue_print.pk": issue.pk,
+            "dashboards:api_token_revoke.pk": token.pk}
 
 
 def login(client, people, who):
@@ -106,7 +122,9 @@ def test_every_url_keeps_data_from_anonymous_and_outsiders(client, people, objec
     public = name in PUBLIC or route in PUBLIC or name.startswith(DISCLOSURE)
 
     response = client.get(url)
-    if not public and name not in ALWAYS_REDIRECT:
+    if route.startswith(API_PREFIX):
+        assert response.status_code in (401, 403, 404, 405), f"anonymous GET {url}: {response.status_code}"
+    elif not public and name not in ALWAYS_REDIRECT:
         assert response.status_code in (302, 404, 405), f"anonymous GET {url}: {response.status_code}"
         if response.status_code == 302:
             assert is_login_redirect(response), f"anonymous GET {url} → {response['Location']}"

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    # The read-only API (/api/v1/); listed so that its docs page uses the Swagger UI files it ships (no CDN).
+    "ninja",
     "villages",
     "ledger",
     "dashboards",
