@@ -63,10 +63,9 @@ def xlsx_response(data: bytes, filename: str) -> HttpResponse:
     """An xlsx download called `filename`. The header carries the name twice (RFC 6266): an ASCII
     `filename="…"` for old clients, and the real name, Chinese included, as RFC 5987's
     `filename*=UTF-8''…` (percent-encoded UTF-8), which every current browser prefers."""
-    fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
-    fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", fallback).strip("._-") or "export"
-    if not fallback.lower().endswith(".xlsx"):
-        fallback += ".xlsx"
+    stem = filename[:-5] if filename.lower().endswith(".xlsx") else filename
+    fallback = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    fallback = (re.sub(r"[^A-Za-z0-9._-]+", "_", fallback).strip("._-") or "export") + ".xlsx"
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = (f'attachment; filename="{fallback}"; '
                                        f"filename*=UTF-8''{quote(filename, safe='')}")
