@@ -14,11 +14,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -42,7 +41,6 @@ from .services import LedgerError
 from .spreadsheets import xlsx_response
 
 IMPORT_ROLES = (UserRole.Role.STAFF, UserRole.Role.ADMIN, UserRole.Role.CADRE)
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # What the pages show at most: the latest batches, the preview's villages, the problems of a file.
 RECENT_BATCHES = 50
 PREVIEW_PAGE_SIZE = 100  # village-years a preview page lists, each with its changed lines folded
@@ -336,7 +334,7 @@ def import_template(request):
     if year is None:
         raise Http404("年度无效。")
     data = exports.template_xlsx(town=town, year=year)
-    return _xlsx(data, f"{town.name}{year}年导入模板.xlsx")
+    return xlsx_response(data, f"{town.name}{year}年导入模板.xlsx")
 
 
 @login_required
@@ -349,12 +347,21 @@ def ledger_export(request):
     year = _year(request.GET.get("year"))
     years = exports.ledger_years(villages=visible_villages(request.user), year=year, town=town)
     layout = request.GET.get("layout", "long")
-    data = exports.wide_xlsx(years) if layout == "wide" else exports.long_xlsx(years)
-    name = f"{town.name if town else ''}{year or ''}{'收益分配宽表' if layout == 'wide' else '台账明细'}.xlsx"
-    return _xlsx(data, name)
+    scope = _export_scope(request.user, town)
+    what = "收益分配宽表" if layout == "wide" else "台账明细"
+    title = f"{scope} {f'{year}年' if year else '全部年度'} 村级集体经济{what}"
+    data = exports.wide_xlsx(years, title=title) if layout == "wide" else exports.long_xlsx(years, title=title)
+    made = timezone.localtime()
+    return xlsx_response(data, f"{what}-{scope}-{f'{year}年' if year else '全部年度'}-{made:%Y%m%d}.xlsx")
 
 
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
-    return response
+def _export_scope(user, town) -> str:
+    """What an export covers, as its title and file name say: the town, else the user's county or town."""
+    if town is not None:
+        return f"{town.county.name}{town.name}"
+    role = role_of(user)
+    if role is not None and role.town_id:
+        return f"{role.town.county.name}{role.town.name}"
+    if role is not None and role.county_id:
+        return role.county.name
+    return "全部县（市、区）"

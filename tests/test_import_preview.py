@@ -2,8 +2,8 @@
 approved village-years can be left out explicitly; the problems come back as the file itself, marked."""
 
 import io
-from urllib.parse import unquote
 from decimal import Decimal
+from urllib.parse import unquote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
