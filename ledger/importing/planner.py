@@ -159,7 +159,7 @@ def plan_import(parsed: ParsedFile, *, skip: set[tuple[int, int]] | frozenset = 
         lines = list(parsed.statements[key].values())
         ledger_year = existing_years.get(key)
         sheet, row_number = parsed.origins.get(key, ("", None))
-        changes_list, changes_hidden, refusal, replaces_draft = [], 0, "", ""
+        changes_list, changes_hidden, refusal, replaces_draft, draft_by = [], 0, "", False, ""
         stored_totals: dict[int, Decimal] = {}
         if ledger_year is None:
             action, created, changed, deleted = CREATED, len(lines), 0, 0
@@ -174,7 +174,7 @@ def plan_import(parsed: ParsedFile, *, skip: set[tuple[int, int]] | frozenset = 
                 changes_list, changes_hidden = _change_list(changes, change_budget)
                 if ledger_year.status == LedgerYear.Status.DRAFT and stored_lines:
                     # A cadre's typing (or an earlier import) that this file replaces.
-                    replaces_draft = editors.get(ledger_year.updated_by_id, "") or "—"
+                    replaces_draft, draft_by = True, editors.get(ledger_year.updated_by_id, "")
             if key in skip or (refusal and skip_refused):
                 # Left out as the user chose, even if it was reopened meanwhile: never written unseen.
                 action = SKIPPED
@@ -197,7 +197,7 @@ def plan_import(parsed: ParsedFile, *, skip: set[tuple[int, int]] | frozenset = 
             "version": ledger_year.version if ledger_year else 0,
             "status": ledger_year.status if ledger_year else "",
             "sheet": sheet, "row": row_number, "refused": refusal,
-            "replaces_draft": replaces_draft, "changes": changes_list, "changes_hidden": changes_hidden,
+            "replaces_draft": replaces_draft, "draft_by": draft_by, "changes": changes_list, "changes_hidden": changes_hidden,
             "warnings": warnings,
         })
     return plan
