@@ -34,7 +34,7 @@ from villages.models import UserRole
 from . import exports, tasks
 from .importing import services as imports
 from .importing.error_workbook import NothingToMark, error_workbook, has_marks
-from .importing.planner import SKIPPED
+from .importing.planner import MAX_WARNINGS, SKIPPED
 from .importing.problems import FileRejected, Problem
 from .models import MAX_YEAR, MIN_YEAR, ImportBatch, LedgerYear, LineItem
 from .services import LedgerError
@@ -43,7 +43,7 @@ from .spreadsheets import xlsx_response
 IMPORT_ROLES = (UserRole.Role.STAFF, UserRole.Role.ADMIN, UserRole.Role.CADRE)
 # What the pages show at most: the latest batches, the preview's villages, the problems of a file.
 RECENT_BATCHES = 50
-PREVIEW_PAGE_SIZE = 100  # village-years a preview page lists, each with its changed lines folded
+PREVIEW_PAGE_SIZE = 50  # village-years a preview page lists, each with its changed lines folded
 PREVIEW_PROBLEMS = 1000
 
 logger = logging.getLogger(__name__)
@@ -152,8 +152,8 @@ def _shown_row(row: dict, item_names: dict[int, str]) -> dict:
                         "old": Decimal(old) if old is not None else None,
                         "new": Decimal(new) if new is not None else None,
                         "note": entry[4] if len(entry) > 4 else None})
-    return {**row, "changes": changes, "attention": bool(row.get("warnings") or row.get("replaces_draft")
-                                                          or row.get("refused"))}
+    return {**row, "changes": changes, "attention": bool(row.get("warnings") or row.get("warnings_hidden")
+                                                          or row.get("replaces_draft") or row.get("refused"))}
 
 
 @login_required
@@ -166,7 +166,8 @@ def import_detail(request, pk: int):
     skipped = [row for row in batch.preview if row.get("action") == SKIPPED]
     written = [row for row in rows if row.get("action") != SKIPPED and not (refused and row.get("refused"))]
     attention_only = request.GET.get("show") == "attention"
-    listed = [row for row in written if not attention_only or row.get("warnings") or row.get("replaces_draft")]
+    listed = [row for row in written if not attention_only or row.get("warnings") or row.get("warnings_hidden")
+              or row.get("replaces_draft")]
     paginator = Paginator(listed, PREVIEW_PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
     item_names = dict(LineItem.objects.values_list("pk", "name")) if any(
@@ -181,7 +182,7 @@ def import_detail(request, pk: int):
         "batch": batch, "ranking_url": ranking_url, "ranking_year": ranking_year,
         "rows": [_shown_row(row, item_names) for row in page_obj.object_list], "page_obj": page_obj,
         "attention_only": attention_only, "written_count": len(written),
-        "counts": _counts(written),
+        "counts": _counts(written), "max_warnings": MAX_WARNINGS,
         "refused": refused, "refused_villages": len({row["village_id"] for row in refused}),
         "refused_all_approved": all(row.get("status") == "approved" for row in refused),
         "skipped": skipped,
@@ -193,11 +194,12 @@ def import_detail(request, pk: int):
 
 
 def _counts(rows: list[dict]) -> dict[str, int]:
-    counts = {"created": 0, "changed": 0, "unchanged": 0, "warnings": 0, "drafts": 0,
+    counts = {"created": 0, "changed": 0, "unchanged": 0, "warnings": 0, "drafts": 0, "unchecked": 0,
               "lines_created": 0, "lines_changed": 0, "lines_deleted": 0}
     for row in rows:
         counts[row["action"]] = counts.get(row["action"], 0) + 1
-        counts["warnings"] += bool(row.get("warnings"))
+        counts["warnings"] += bool(row.get("warnings") or row.get("warnings_hidden"))
+        counts["unchecked"] += row.get("warnings_hidden", 0) is None
         counts["drafts"] += bool(row.get("replaces_draft"))
         for key in ("lines_created", "lines_changed", "lines_deleted"):
             counts[key] += row.get(key, 0)

@@ -95,7 +95,7 @@ def _change_list(changes, budget: _Budget) -> tuple[list[list], int]:
 class _LastYears:
     """Last year's accounts of the file's villages, as the entry form compares with them."""
 
-    def __init__(self, keys: list[tuple[int, int]]):
+    def __init__(self, keys: list[tuple[int, int]], codes: dict[int, str]):
         self.years: dict[tuple[int, int], LedgerYear] = {}
         by_year: dict[int, list[int]] = defaultdict(list)
         for village_id, year in keys:
@@ -108,10 +108,9 @@ class _LastYears:
         self.by_code: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
         ids = [ly.pk for ly in self.years.values()]
         for part in chunked(ids):
-            rows = LedgerLine.objects.filter(ledger_year_id__in=part).values_list("ledger_year_id", "item__code",
-                                                                                  "amount")
-            for ledger_year_id, code, amount in rows.iterator(chunk_size=CHUNK_SIZE):
-                self.by_code[ledger_year_id][code] += amount
+            rows = LedgerLine.objects.filter(ledger_year_id__in=part).values_list("ledger_year_id", "item_id", "amount")
+            for ledger_year_id, item_id, amount in rows.iterator(chunk_size=CHUNK_SIZE):
+                self.by_code[ledger_year_id][codes[item_id]] += amount
 
 
 def plan_import(parsed: ParsedFile, *, skip: set[tuple[int, int]] | frozenset = frozenset(),
@@ -146,7 +145,7 @@ def plan_import(parsed: ParsedFile, *, skip: set[tuple[int, int]] | frozenset = 
     for item in LineItem.objects.order_by("line_number"):
         items_by_system[item.system_id].append(item)
         system_of_item[item.pk] = item.system_id
-    last = _LastYears(keys)
+    last = _LastYears(keys, {item.pk: item.code for items in items_by_system.values() for item in items})
     county_ids = {village.town.county_id for village in parsed.villages.values()}
     rules = {county_id: LedgerRules(county_id=county_id) for county_id in county_ids}
     rules.update({r.county_id: r for r in LedgerRules.objects.filter(county_id__in=county_ids)})
@@ -183,10 +182,15 @@ def plan_import(parsed: ParsedFile, *, skip: set[tuple[int, int]] | frozenset = 
                 plan.problems.append(Problem(sheet, row_number, "", f"{village.name} {key[1]}年",
                                              f"{village.town.name}{village.name} {key[1]} 年的账{refusal}", kind))
         figures = plan.figures[key] = figures_for((line.item_id, line.amount) for line in lines)
-        warnings = []
-        if action in (CREATED, CHANGED) and lines:
-            warnings = _warnings(key, lines, stored_totals, items_by_system[system_of_item[lines[0].item_id]],
-                                 last, rules[village.town.county_id], warning_budget)
+        warnings, warnings_hidden = [], 0
+        if action in (CREATED, CHANGED) and lines and not warning_budget.left:
+            # Thousands of warnings already: the file is wrong throughout (a unit slip in every row),
+            # and the page says so; the rest are not worked out one by one.
+            warnings_hidden = None
+        elif action in (CREATED, CHANGED) and lines:
+            items = items_by_system[system_of_item[lines[0].item_id]]
+            warnings, warnings_hidden = _warnings(key, lines, stored_totals, items, last,
+                                                  rules[village.town.county_id], warning_budget)
         plan.rows.append({
             "village_id": village.pk, "code": village.code, "village": village.name, "town": village.town.name,
             "year": key[1], "action": action, "lines": len(lines),
@@ -198,17 +202,19 @@ def plan_import(parsed: ParsedFile, *, skip: set[tuple[int, int]] | frozenset = 
             "status": ledger_year.status if ledger_year else "",
             "sheet": sheet, "row": row_number, "refused": refusal,
             "replaces_draft": replaces_draft, "draft_by": draft_by, "changes": changes_list, "changes_hidden": changes_hidden,
-            "warnings": warnings,
+            "warnings": warnings, "warnings_hidden": warnings_hidden,
         })
     return plan
 
 
-def _warnings(key, lines, stored_totals, items, last: _LastYears, rules: LedgerRules, budget: _Budget) -> list[dict]:
+def _warnings(key, lines, stored_totals, items, last: _LastYears, rules: LedgerRules,
+              budget: _Budget) -> tuple[list[dict], int]:
     """The entry form's warnings (`ledger.checks.statement_warnings`) for one village-year of the
-    file, against last year, as plain values: every attribute the warning carries is kept."""
+    file, against last year, as plain values (every attribute the warning carries is kept), and how
+    many more there are past the preview's bound."""
     last_year = last.years.get(key)
     if last_year is None:
-        return []
+        return [], 0
     by_code = dict(last.by_code.get(last_year.pk, {}))
     system_id = items[0].system_id if items else None
     found = statement_warnings(
@@ -218,7 +224,7 @@ def _warnings(key, lines, stored_totals, items, last: _LastYears, rules: LedgerR
         carried_forward=last_year.closing_undistributed if by_code else None,
     )
     kept = budget.take(len(found), MAX_WARNINGS_PER_YEAR)
-    return [_warning_dict(warning) for warning in found[:kept]]
+    return [_warning_dict(warning) for warning in found[:kept]], len(found) - kept
 
 
 def _warning_dict(warning) -> dict:
