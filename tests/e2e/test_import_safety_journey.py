@@ -2,7 +2,9 @@
 the bad cells marked; a town file with an approved village imports the others only when asked; undo
 asks first on a page that lists what it changes; and on a phone the menu folds behind a button."""
 
+import io
 from decimal import Decimal
+from pathlib import Path
 
 from openpyxl import load_workbook
 
@@ -57,7 +59,7 @@ def test_a_rejected_file_downloads_as_itself_with_the_bad_cells_marked(journey):
         page.click("#import-problems-workbook")
     download = download_info.value
     assert download.suggested_filename == "八桥镇2023（有错）-问题标注.xlsx"
-    workbook = load_workbook(download.path())
+    workbook = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
     sheet = workbook["收益分配"]
     assert sheet["C5"].value == "12O.5" and "不是有效的数字" in sheet["C5"].comment.text
     assert sheet["E6"].comment is not None and sheet["E6"].fill.fill_type == "solid"
