@@ -198,3 +198,38 @@ def test_undo_asks_first_on_a_page_that_lists_the_village_years(staff_client, wo
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.UNDONE
     assert not LedgerYear.objects.filter(village=world["villages"]["幸福村"]).exists()
+
+
+def test_a_large_xlsx_is_marked_on_a_copy_of_its_cells(world, people, monkeypatch):
+    from ledger.importing import error_workbook as workbooks
+
+    monkeypatch.setattr(workbooks, "IN_PLACE_MAX_BYTES", 0)  # as if too large to open whole
+    rows = messy_wide_rows()
+    rows[5][2] = "八十"
+    data = messy_file(rows=rows)
+    batch = checked(data, people["dave"])
+    problems = [Problem.from_dict(error) for error in batch.errors]
+    sheet = load_workbook(io.BytesIO(error_workbook(data=data, file_format="xlsx", problems=problems)))["收益分配"]
+    assert sheet["C6"].value == "八十" and sheet["C6"].comment is not None
+    assert sheet["B5"].value == "长胜" and sheet["B5"].comment is None
+
+
+def test_whatever_a_warning_carries_is_shown_on_the_preview(staff_client, world, people, monkeypatch):
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class UnitSlip:
+        key: str
+        message: str
+        kind: str
+        suggested: Decimal
+
+    monkeypatch.setattr(planner, "statement_warnings", lambda **kwargs: [
+        UnitSlip("operating_revenue", "经营收入 120.50 万元，是上年的 12050 倍：是否按元填写？", "unit", Decimal("0.01205"))])
+    make_ledger_year(world["villages"]["长胜村"], 2022, {"operating_revenue": "100"}, status="approved")
+    staff_client.post(reverse("ledger:import_upload"), {"file": SimpleUploadedFile("a.xlsx", messy_file())})
+    batch = ImportBatch.objects.get()
+    assert row_of(batch, "长胜村")["warnings"] == [{"key": "operating_revenue", "kind": "unit", "suggested": "0.01205",
+                                                    "message": "经营收入 120.50 万元，是上年的 12050 倍：是否按元填写？"}]
+    page = staff_client.get(reverse("ledger:import_detail", args=[batch.pk])).content.decode()
+    assert "是否按元填写？" in page and "建议值：0.01205" in page and "1 个村年度有与上年相比需要核对的数值" in page
