@@ -162,7 +162,8 @@ def import_detail(request, pk: int):
     imports.import_batches_fail_stale()
     batch = _get_batch_for_user(request.user, pk)
     rows = _preview_rows(batch)
-    refused = imports.refused_rows(batch) if batch.status == ImportBatch.Status.INVALID else []
+    # Years it may not write, as a choice to skip them: only when they are all that stops the file.
+    refused = imports.refused_rows(batch) if imports.can_skip_refused(batch) else []
     skipped = [row for row in batch.preview if row.get("action") == SKIPPED]
     written = [row for row in rows if row.get("action") != SKIPPED and not (refused and row.get("refused"))]
     attention_only = request.GET.get("show") == "attention"

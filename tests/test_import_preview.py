@@ -233,3 +233,13 @@ def test_whatever_a_warning_carries_is_shown_on_the_preview(staff_client, world,
                                                     "message": "经营收入 120.50 万元，是上年的 12050 倍：是否按元填写？"}]
     page = staff_client.get(reverse("ledger:import_detail", args=[batch.pk])).content.decode()
     assert "是否按元填写？" in page and "建议值：0.01205" in page and "1 个村年度有与上年相比需要核对的数值" in page
+
+
+def test_a_file_whose_every_village_is_approved_offers_no_skip_and_lists_the_problems(staff_client, world):
+    for name in ("长胜村", "幸福村"):
+        make_ledger_year(world["villages"][name], 2023, {"other_income": "5"}, status="approved")
+    staff_client.post(reverse("ledger:import_upload"), {"file": SimpleUploadedFile("a.xlsx", messy_file())})
+    batch = ImportBatch.objects.get()
+    assert not imports.can_skip_refused(batch)  # nothing would be left to import
+    page = staff_client.get(reverse("ledger:import_detail", args=[batch.pk])).content.decode()
+    assert "导入其余" not in page and "发现 2 个问题，整个文件未导入" in page and "已审核锁定" in page
