@@ -182,7 +182,10 @@ def wan(amount: Decimal | None) -> Decimal | None:
 
 
 def table_export(*, filename: str, sheet: str, headers: Sequence[str], rows: Iterable[Sequence],
-                 title: str) -> HttpResponse:
-    """A table as an xlsx download: its title on the first row, the headers, the rows; dated name."""
-    stamp = timezone.localtime().strftime("%Y%m%d")
-    return xlsx_response(xlsx_bytes([(sheet, headers, rows)], title=title), f"{filename}-{stamp}.xlsx")
+                 title: str, unit: str = "万元") -> HttpResponse:
+    """A table as an xlsx download (`ledger.spreadsheets.xlsx_bytes`): its title with the unit and
+    制表时间 on the first row, the headers frozen, amounts `#,##0.00`; the file named after what is
+    in it (table, scope, year) and the day it was made."""
+    now = timezone.localtime()
+    data = xlsx_bytes([(sheet, headers, rows)], title=title, unit=unit, made_at=now)
+    return xlsx_response(data, f"{filename}-{now:%Y%m%d}.xlsx")

@@ -5,6 +5,8 @@ reference data (accounting systems, items, metrics), which changes only through 
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 from import_export import resources
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -28,7 +30,9 @@ from .models import (
     MetricTerm,
     Share,
 )
-from .money import YUAN, AmountError, parse_amount
+from .money import YUAN, AmountError, format_yuan, parse_amount
+
+TASK_NAMES = {"ledger.tasks.check_import": "检查导入文件", "ledger.tasks.apply_import": "写入导入数据"}
 
 
 class ShareResource(resources.ModelResource):
@@ -203,11 +207,24 @@ class LedgerYearAdminForm(forms.ModelForm):
 class LedgerYearAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     form = LedgerYearAdminForm
     scope_model, scope_lookup = Village, "village"
-    list_display = ["village", "year", "status", "total_income", "operating_income", "net_income", "version"]
+    list_display = ["village", "town", "year", "status", "total_income_shown", "operating_income_shown",
+                    "net_income_shown", "version"]
     list_filter = ["status", "year", ("county", admin.RelatedOnlyFieldListFilter),
                    ("town", admin.RelatedOnlyFieldListFilter), "system"]
     search_fields = ["village__name", "village__code"]
-    list_select_related = ["village"]
+    list_select_related = ["village", "town"]
+
+    @admin.display(description="总收入（元）", ordering="total_income")
+    def total_income_shown(self, obj):
+        return format_yuan(obj.total_income)
+
+    @admin.display(description="经营性收入（元）", ordering="operating_income")
+    def operating_income_shown(self, obj):
+        return format_yuan(obj.operating_income)
+
+    @admin.display(description="本年收益（元）", ordering="net_income")
+    def net_income_shown(self, obj):
+        return format_yuan(obj.net_income)
     readonly_fields = ["system", "town", "county", "version", *LedgerYear.FIGURES, "submitted_at", "approved_at",
                        "approved_by", "updated_by", "status"]
     autocomplete_fields = ["village"]
@@ -492,3 +509,17 @@ class TownAdmin(VillagesTownAdmin):
             transaction.set_rollback(True)
             messages.error(request, str(exc))
         obj.refresh_from_db()
+
+
+# The background tasks' list (django-tasks' database backend), with its one unnamed column named.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class TaskResultAdmin(DBTaskResultAdmin):
+    list_display = ("id", "task_label", "status", "enqueued_at", "started_at", "finished_at", "priority", "queue_name")
+
+    @admin.display(description="任务")
+    def task_label(self, obj):
+        return TASK_NAMES.get(obj.task_path, obj.task_path)

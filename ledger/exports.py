@@ -54,11 +54,11 @@ def long_csv(years: QuerySet[LedgerYear]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def long_xlsx(years: QuerySet[LedgerYear]) -> bytes:
-    return xlsx_bytes([("台账明细", LONG_HEADERS, long_rows(years))], title="村级集体经济台账明细（金额单位：元）")
+def long_xlsx(years: QuerySet[LedgerYear], *, title: str = "村级集体经济台账明细") -> bytes:
+    return xlsx_bytes([("台账明细", LONG_HEADERS, long_rows(years))], title=title, unit="元")
 
 
-def wide_xlsx(years: QuerySet[LedgerYear]) -> bytes:
+def wide_xlsx(years: QuerySet[LedgerYear], *, title: str = "村级集体经济收益分配（宽表）") -> bytes:
     """One sheet per year: a row per village, a column per item of that year's system, then the figures."""
     items_by_system: dict[int, list[LineItem]] = {}
     for item in LineItem.objects.order_by("line_number"):
@@ -85,7 +85,7 @@ def wide_xlsx(years: QuerySet[LedgerYear]) -> bytes:
     if not sheets:
         sheets[0] = (["区划代码", "乡镇", "村"], [])
     return xlsx_bytes([(f"{year}年" if year else "无数据", headers, rows) for year, (headers, rows) in sheets.items()],
-                      title="村级集体经济收益分配（宽表，金额单位：元）")
+                      title=title, unit="元")
 
 
 def template_xlsx(*, town: Town, year: int) -> bytes:

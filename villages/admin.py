@@ -27,6 +27,8 @@ SCOPES = {
     PartyOrganization: access.visible_party_organizations,
     Enterprise: access.visible_enterprises,
 }
+# Foreign keys whose only choice in a user's scope is filled in on new forms.
+PRESELECTED = (County, Town)
 
 
 class ScopedAdminMixin:
@@ -66,6 +68,11 @@ class ScopedAdminMixin:
         scope = SCOPES.get(db_field.related_model)
         if scope is not None:
             kwargs["queryset"] = scope(request.user)
+            if db_field.related_model in PRESELECTED:
+                # A county official has one county (a cadre one town): it is the choice, already made.
+                only = list(kwargs["queryset"].values_list("pk", flat=True)[:2])
+                if len(only) == 1:
+                    kwargs.setdefault("initial", only[0])
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

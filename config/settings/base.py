@@ -63,13 +63,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "axes",
+    "config.apps.AxesConfig",  # django-axes, its admin section named in Chinese
     "csp",
     "django_filters",
     "import_export",
     "simple_history",
     "django_tasks",
-    "django_tasks_db",
+    "config.apps.TasksDatabaseConfig",  # django_tasks_db, its admin section named in Chinese
     # The read-only API (/api/v1/); listed so that its docs page uses the Swagger UI files it ships (no CDN).
     "ninja",
     "villages",

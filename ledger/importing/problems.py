@@ -1,6 +1,7 @@
 """What is wrong with a file: plain values that every stage of an import reports and the pages show."""
 
 from dataclasses import asdict, dataclass
+from typing import ClassVar
 
 
 @dataclass
@@ -12,6 +13,17 @@ class Problem:
     column: str
     value: str
     reason: str
+    # What kind of problem: "" (the file must be corrected), or LOCKED / IN_REVIEW for a village-year
+    # the import may not write now (approved, or submitted and changed), which the user may choose to
+    # skip (`import_batch_skip_refused`) instead of correcting the file.
+    kind: str = ""
+
+    LOCKED: ClassVar[str] = "locked"
+    IN_REVIEW: ClassVar[str] = "in_review"
+
+    @property
+    def skippable(self) -> bool:
+        return self.kind in (self.LOCKED, self.IN_REVIEW)
 
     @classmethod
     def general(cls, reason: str) -> "Problem":
@@ -20,6 +32,12 @@ class Problem:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Problem":
+        """A stored problem (batches kept before `kind` existed have none)."""
+        return cls(data.get("sheet", ""), data.get("row"), data.get("column", ""), data.get("value", ""),
+                   data.get("reason", ""), data.get("kind", ""))
 
     def __str__(self) -> str:
         where = [f"工作表“{self.sheet}”"] if self.sheet else []

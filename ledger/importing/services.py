@@ -40,9 +40,9 @@ from ..services import (
 from ..statements import LineInput
 from .parser import Catalog, ParsedFile, parse_sheets
 from .places import Places
-from .planner import Plan, plan_import, refused
+from .planner import SKIPPED, Plan, plan_import, refused
 from .problems import FileRejected, Problem
-from .reader import read_sheets
+from .reader import read_sheets, sniff_format
 
 # How many village-years a refusal names (locked years, years edited since the import).
 NAMES_IN_MESSAGE = 50
@@ -80,17 +80,21 @@ def _bulk_work() -> Iterator[None]:
 
 
 def import_check(*, data: bytes, villages: QuerySet[Village] | None = None, town: Town | None = None,
-                 year: int | None = None) -> ImportCheck:
+                 year: int | None = None, skip: set[tuple[int, int]] | frozenset = frozenset(),
+                 skip_refused: bool = False) -> ImportCheck:
     """Read a ledger file and compare it with the database, writing nothing.
 
     `villages` is the scope the file may write to (default: all); `town` and `year` are what the
-    uploader said, used where the file does not say it and checked where it does.
+    uploader said, used where the file does not say it and checked where it does. The village-years
+    in `skip` (village id, year) that the import may not write (approved, or in review) are left out
+    and reported as skipped rather than as problems; `skip_refused` leaves out every such year.
     """
     with _bulk_work():
-        return _import_check(data=data, villages=villages, town=town, year=year)
+        return _import_check(data=data, villages=villages, town=town, year=year, skip=skip,
+                             skip_refused=skip_refused)
 
 
-def _import_check(*, data: bytes, villages, town, year) -> ImportCheck:
+def _import_check(*, data: bytes, villages, town, year, skip=frozenset(), skip_refused=False) -> ImportCheck:
     check = ImportCheck()
     try:
         check.file_format, sheets = read_sheets(data)
@@ -106,8 +110,12 @@ def _import_check(*, data: bytes, villages, town, year) -> ImportCheck:
     if not check.problems and not parsed.statements:
         check.problems.append(Problem.general("文件中没有任何村的金额，没有可导入的内容"))
     if not check.problems:
-        check.plan = plan_import(parsed)
+        check.plan = plan_import(parsed, skip=skip, skip_refused=skip_refused)
         check.problems += check.plan.problems
+        # What the user chose to leave out is not written: the write reads the statements.
+        for row in check.plan.rows:
+            if row["action"] == SKIPPED:
+                parsed.statements.pop((row["village_id"], row["year"]), None)
     return check
 
 
@@ -121,9 +129,13 @@ def import_batch_create(*, data: bytes, filename: str, actor=None, town: Town | 
 
     With `submit` the village-years the import writes are submitted for review (see ImportBatch.submit).
     """
+    try:  # from the first bytes, so that a queued file already says what it is
+        file_format = sniff_format(data) if data else ""
+    except FileRejected:
+        file_format = ""
     batch = ImportBatch(created_by=actor if getattr(actor, "pk", None) else None,
                         filename=os.path.basename(filename)[:255] or "upload", sha256=hashlib.sha256(data).hexdigest(),
-                        size=len(data), town=town, year=year, submit=submit)
+                        size=len(data), town=town, year=year, submit=submit, file_format=file_format)
     batch.file.save(batch.filename, ContentFile(data), save=False)
     batch.save()
     return batch
@@ -145,13 +157,14 @@ def _set_progress(batch: ImportBatch, progress: int, **fields) -> None:
         setattr(batch, name, value)
 
 
-def _batch_data(batch: ImportBatch) -> bytes:
+def batch_data(batch: ImportBatch) -> bytes:
+    """The batch's stored file, as uploaded."""
     with batch.file.open("rb") as handle:
         return handle.read()
 
 
 def _record_check(batch: ImportBatch, check: ImportCheck) -> None:
-    batch.file_format = check.file_format
+    batch.file_format = check.file_format or batch.file_format
     batch.errors = [problem.as_dict() for problem in check.problems]
     batch.message = "\n".join(check.notes)
     if check.parsed is not None:
@@ -177,7 +190,7 @@ def import_batch_check(*, batch: ImportBatch) -> ImportBatch:
     """Read the batch's file and store the preview (status 待确认) or every problem (status 有错误)."""
     _set_progress(batch, PROGRESS_CHECKING, status=ImportBatch.Status.RUNNING
                   if batch.status == ImportBatch.Status.QUEUED else batch.status)
-    check = import_check(data=_batch_data(batch), villages=_scope_of(batch), town=batch.town, year=batch.year)
+    check = import_check(data=batch_data(batch), villages=_scope_of(batch), town=batch.town, year=batch.year)
     _record_check(batch, check)
     batch.status = ImportBatch.Status.READY if check.ok else ImportBatch.Status.INVALID
     batch.progress = PROGRESS_DONE if not check.ok else 0
@@ -197,9 +210,11 @@ def import_batch_apply(*, batch: ImportBatch, actor=None, check: ImportCheck | N
     # The versions the confirmed preview was made against: a year written since (by a user, or by
     # another import creating the same years) is not overwritten unseen.
     seen = _planned_versions(batch.preview) if check is None else None
+    skip = skipped_keys(batch)
     _set_progress(batch, PROGRESS_APPLYING, status=ImportBatch.Status.RUNNING)
     if check is None:
-        check = import_check(data=_batch_data(batch), villages=_scope_of(batch), town=batch.town, year=batch.year)
+        check = import_check(data=batch_data(batch), villages=_scope_of(batch), town=batch.town, year=batch.year,
+                             skip=skip)
     _record_check(batch, check)
     if not check.ok:
         return _finish_invalid(batch)
@@ -207,7 +222,7 @@ def import_batch_apply(*, batch: ImportBatch, actor=None, check: ImportCheck | N
         seen = {**_planned_versions(check.plan.rows), **(seen or {})}
     if not check.plan.count("created") and not check.plan.count("changed"):
         # The file says what the database already says (the plan was made just now): nothing to write.
-        batch.undo_data = {"created": [], "before": {}, "versions": {}}
+        batch.undo_data = {"created": [], "before": {}, "versions": {}, "skipped": _skipped_list(check.plan)}
         batch.status, batch.progress, batch.applied_at = ImportBatch.Status.APPLIED, PROGRESS_DONE, when
         batch.save()
         return batch
@@ -216,6 +231,7 @@ def import_batch_apply(*, batch: ImportBatch, actor=None, check: ImportCheck | N
         with _bulk_work(), transaction.atomic():
             _claim(batch)
             batch.undo_data = _write(batch, check.parsed, check.plan, actor=actor, when=when, seen=seen)
+            batch.undo_data["skipped"] = _skipped_list(check.plan)
             batch.status, batch.progress, batch.applied_at = ImportBatch.Status.APPLIED, PROGRESS_DONE, when
             batch.save()
     except ConcurrentWrite as exc:
@@ -229,6 +245,57 @@ def import_batch_apply(*, batch: ImportBatch, actor=None, check: ImportCheck | N
     except LedgerError as exc:
         batch.errors = [Problem.general(str(exc)).as_dict()]
         _finish_invalid(batch)
+    return batch
+
+
+def skipped_keys(batch: ImportBatch) -> set[tuple[int, int]]:
+    """The village-years the user chose to leave out of this batch (`import_batch_skip_refused`)."""
+    return {(row["village_id"], row["year"]) for row in batch.preview if row.get("action") == SKIPPED}
+
+
+def _skipped_list(plan: Plan | None) -> list[list[int]]:
+    return [[row["village_id"], row["year"]] for row in (plan.rows if plan else []) if row["action"] == SKIPPED]
+
+
+def refused_rows(batch: ImportBatch) -> list[dict]:
+    """The preview rows of village-years the import may not write now (approved, in review)."""
+    return [row for row in batch.preview if row.get("refused") and row.get("action") != SKIPPED]
+
+
+def can_skip_refused(batch: ImportBatch) -> bool:
+    """Whether a rejected batch was rejected only for village-years it may not write, with others to
+    import: then the user may choose to leave those out (`import_batch_skip_refused`)."""
+    if batch.status != ImportBatch.Status.INVALID or not batch.errors:
+        return False
+    if not all(Problem.from_dict(error).skippable for error in batch.errors):
+        return False
+    refused_keys = {(row["village_id"], row["year"]) for row in refused_rows(batch)}
+    return bool(refused_keys) and any((row["village_id"], row["year"]) not in refused_keys
+                                      and row.get("action") != SKIPPED for row in batch.preview)
+
+
+@transaction.atomic
+def import_batch_skip_refused(*, batch: ImportBatch, actor=None) -> ImportBatch:
+    """Leave out of a rejected batch the village-years it may not write (approved, or in review and
+    changed by the file), as the user explicitly asked: they are recorded on the batch as skipped
+    (shown on its page, kept after the write) and the batch is 待确认 for the others. Nothing else
+    is skipped: the write reads the file again and any other problem rejects it as before."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if not can_skip_refused(batch):
+        raise LedgerError("这个批次没有可以跳过的已审核村年度，或还有其他问题需要先更正文件。")
+    refused_keys = {(row["village_id"], row["year"]) for row in refused_rows(batch)}
+    for row in batch.preview:
+        if (row["village_id"], row["year"]) in refused_keys:
+            row["action"] = SKIPPED
+    who = (actor.get_full_name() or actor.username) if getattr(actor, "pk", None) else ""
+    note = f"按{who}的选择跳过 {len(refused_keys)} 个不能导入的村年度（已审核或审核中），只导入其余村年度。"
+    batch.message = "\n".join(line for line in (batch.message, note) if line)
+    batch.errors = []
+    batch.status, batch.progress = ImportBatch.Status.READY, 0
+    batch.years_created = sum(1 for row in batch.preview if row["action"] == "created")
+    batch.years_changed = sum(1 for row in batch.preview if row["action"] == "changed")
+    batch.years_unchanged = sum(1 for row in batch.preview if row["action"] == "unchanged")
+    batch.save()
     return batch
 
 
@@ -436,17 +503,19 @@ def import_batch_rerun(*, batch: ImportBatch) -> ImportBatch:
 
 
 def import_ledger_file(*, data: bytes, filename: str, town: Town | None = None, year: int | None = None,
-                       dry_run: bool = False, actor=None,
-                       submit: bool = False) -> tuple[ImportCheck, ImportBatch | None]:
+                       dry_run: bool = False, actor=None, submit: bool = False,
+                       skip_refused: bool = False) -> tuple[ImportCheck, ImportBatch | None]:
     """Check a file and, unless `dry_run` or a problem is found, keep it as a batch and write it.
 
     What `manage.py import_ledger` does; on any problem nothing is written (not even the batch).
+    With `skip_refused` the village-years it may not write (approved, in review) are left out and
+    listed as skipped (`check.plan.rows`) instead of rejecting the file.
     """
-    check = import_check(data=data, town=town, year=year)
+    check = import_check(data=data, town=town, year=year, skip_refused=skip_refused)
     if not check.ok or dry_run:
         return check, None
     batch = import_batch_create(data=data, filename=filename, actor=actor, town=town, year=year, submit=submit)
     batch = import_batch_apply(batch=batch, actor=actor, check=check)
     if batch.status != ImportBatch.Status.APPLIED:
-        check.problems = [Problem(**error) for error in batch.errors]
+        check.problems = [Problem.from_dict(error) for error in batch.errors]
     return check, batch
