@@ -356,7 +356,7 @@ def organizations(request):
 @dashboard_view
 def village_profile(request, pk: int):
     village = get_village_for_user(request.user, pk=pk)
-    page = read_page(request, scope=selectors.Scope(county=village.town.county, town=village.town))
+    page = read_page(request, scope=selectors.Scope(county=village.town.county, town=village.town), choose=False)
     rules = scope_rules([village.town.county_id]).for_county(village.town.county_id)
     profile = selectors.village_profile(village=village, year_statuses=page.statuses, metric=page.metric,
                                         rules=rules)

@@ -219,6 +219,10 @@ IMPORT_BACKGROUND_MIN_KB = env_int("IMPORT_BACKGROUND_MIN_KB", 256)
 # A check or write with no progress for this long lost its process: the batch becomes 导入失败 (rerunnable).
 IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 10)
 
+# 填报截止日 (年报 due date) of a year's accounts, as MM-DD of the following year, until a county
+# official sets the county's own date for that year (dashboards 填报进度).
+REPORT_DEADLINE = env("REPORT_DEADLINE", "03-31")
+
 # Admin export buttons (django-import-export): only formats that neutralise formula-like text.
 # Named by dotted path, so that settings import no app code; the library wants the classes, so the
 # list resolves them when the admin first reads it.
