@@ -37,7 +37,6 @@ from .selectors.warnings import (
     RED,
     SEVERITY_LABELS,
     YELLOW,
-    name_warnings,
     warning_limits,
     warnings_report,
 )
@@ -171,7 +170,7 @@ def warnings(request):
                           .values_list("pk", flat=True))
     selected = report.select(severity=severity, code=code, state=state, village_ids=village_ids)
     if request.GET.get("export") == "xlsx":
-        name_warnings(selected)
+        described = report.describe(selected)
         return table_export(
             filename=_("三色预警-%(scope)s-%(year)s") % {"scope": scope.label, "year": year}, sheet=_("三色预警"),
             headers=[_("预警"), _("预警项"), _("村"), _("区划代码"), _("乡镇"), _("年度"), _("状态"), _("说明"),
@@ -181,7 +180,7 @@ def warnings(request):
                    _("已核实") if w.verified else _("待核实"), w.review.reason if w.review else "",
                    w.review.by if w.review else "",
                    timezone.localtime(w.review.at).strftime("%Y-%m-%d %H:%M") if w.review else ""]
-                  for w in selected),
+                  for w in described),
             title=_("%(scope)s %(year)s年 三色预警（%(note)s，截至 %(today)s）") % {
                 "scope": scope.label, "year": year, "note": page.status_note,
                 "today": timezone.localdate().strftime("%Y-%m-%d")},
@@ -190,8 +189,7 @@ def warnings(request):
     page_info = PageInfo(number=number, count=len(selected))
     if number > page_info.num_pages:
         page_info.number = number = page_info.num_pages
-    shown = selected[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
-    name_warnings(shown)
+    shown = report.describe(selected[(number - 1) * PAGE_SIZE:number * PAGE_SIZE])
     return render(request, "dashboards/warnings.html", page_context(
         request, page, report=report, rows=shown, page_obj=page_info, count=len(selected), severity=severity,
         check=code, state=state, q=name, checks=list(CHECKS.items()), states=list(STATES.items()),

@@ -13,19 +13,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ledger.figures import FIGURE_NAMES
-from ledger.models import LedgerYear, LedgerYearEvent, Share
+from ledger.models import LedgerYear, LedgerYearEvent
 from ledger.money import format_wan
 from villages.models import County, Town, Village
 
 from ..models import WarningReview, WarningRules
 from ..rules import ScopeRules
-from .progress import REPORTED, Deadline, deadlines_for
+from .progress import Deadline, deadlines_for
 from .scope import Scope
+from .warning_sql import BIT, CHECK_CODES, DROP_FIGURES, SLIP_FIGURES, Limits, flagged_villages
 
 RED, YELLOW, GREEN = "red", "yellow", "green"
 SEVERITY_LABELS = {RED: _("红色"), YELLOW: _("黄色"), GREEN: _("绿色")}
@@ -44,14 +45,9 @@ CHECKS: dict[str, str] = {
     "share_no_dividend": _("有入股无分红"),
     "reopened": _("审核后重新打开"),
 }
-# The figures a 100× jump (or a fall to 1/100) most likely comes from 万元 typed as 元 or back.
-SLIP_FIGURES = ("total_income", "operating_income", "total_expense")
-DROP_FIGURES = {"operating_drop": "operating_income", "net_income_drop": "net_income"}
-# The columns read of this year and of last year.
-CURRENT_COLUMNS = ("total_income", "operating_income", "total_expense", "net_income", "investment_income",
-                   "opening_undistributed")
-PREVIOUS_COLUMNS = ("total_income", "operating_income", "total_expense", "net_income", "closing_undistributed")
 NOT_HANDED_IN = {"draft": _("草稿"), "returned": _("已退回"), None: _("未填报")}
+SEVERITY_ORDER = (RED, YELLOW)
+assert tuple(CHECKS) == CHECK_CODES
 
 
 @dataclass(frozen=True)
@@ -82,20 +78,23 @@ class Review:
     at: datetime
 
 
-@dataclass
 class VillageWarning:
-    village_id: int
-    town_id: int
-    county_id: int
-    ledger_year_id: int | None  # None: nothing entered at all
-    code: str
-    severity: str
-    message: str
-    status: str | None = None
-    review: Review | None = None
-    name: str = ""
-    village_code: str = ""
-    town_name: str = ""
+    """One warning of one village-year. Its sentence is written only when shown (a province has tens
+    of thousands of warnings; a page shows 50)."""
+
+    __slots__ = ("village_id", "town_id", "county_id", "ledger_year_id", "code", "severity", "status", "args",
+                 "review", "name", "village_code", "town_name")
+
+    def __init__(self, village_id: int, town_id: int, county_id: int, ledger_year_id: int | None, code: str,
+                 severity: str, status: str | None, args: tuple = (), review: "Review | None" = None):
+        self.village_id, self.town_id, self.county_id = village_id, town_id, county_id
+        self.ledger_year_id, self.code, self.severity, self.status = ledger_year_id, code, severity, status
+        self.args, self.review = args, review
+        self.name = self.village_code = self.town_name = ""
+
+    @property
+    def message(self) -> str:
+        return MESSAGES[self.code](*self.args)
 
     @property
     def check_name(self) -> str:
@@ -132,149 +131,187 @@ class UnitWarnings:
 class WarningsReport:
     year: int
     by: str
-    warnings: list[VillageWarning]  # every warning of the scope, worst first
+    year_statuses: tuple[str, ...]
+    rows: list[tuple]  # `warning_sql.flagged_villages`: the villages with a warning, by town and village
+    reviews: dict[tuple[int, str], Review]
     units: list[UnitWarnings]
     total: UnitWarnings
     deadlines: dict[int, Deadline] = field(default_factory=dict)
+    today: date | None = None
 
     def select(self, *, severity: str = "", code: str = "", state: str = "open",
-               village_ids: set[int] | None = None) -> list[VillageWarning]:
-        """The warnings a page's filters keep (state: "open", "verified" or "all")."""
-        return [w for w in self.warnings
-                if (not severity or w.severity == severity) and (not code or w.code == code)
-                and (state == "all" or w.verified == (state == "verified"))
-                and (village_ids is None or w.village_id in village_ids)]
-
-
-def _pct(part: Decimal, whole: Decimal) -> Decimal:
-    return (part * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def _figure_checks(row: dict, prev: dict | None, limits: WarningLimits, rules, has_share: bool):
-    """(code, severity, message) for one village-year's figures against last year's."""
-    found = []
-    slipped = set()
-    if prev is not None:
-        ratio = limits.jump_ratio
-        for figure in SLIP_FIGURES:
-            now, before = row[figure], prev[figure]
-            if now > 0 and before > 0 and (now > before * ratio or now * ratio < before):
-                slipped.add(figure)
-                found.append(("unit_slip", RED, _("%(figure)s %(now)s 万元，上年 %(before)s 万元，相差 %(ratio)s 倍以上，"
-                                                  "疑为万元与元填错") % {
-                    "figure": FIGURE_NAMES[figure], "now": format_wan(now), "before": format_wan(before),
-                    "ratio": f"{ratio.normalize():f}"}))
-    if row["net_income"] < 0:
-        found.append(("net_loss", RED, _("收益总额（本年收益）%(now)s 万元，为亏损") % {"now": format_wan(row["net_income"])}))
-    if prev is not None:
-        for code, figure in DROP_FIGURES.items():
-            now, before = row[figure], prev[figure]
-            if figure in slipped or before <= 0 or now >= before:
+               village_ids: set[int] | None = None) -> list[tuple[int, str, str]]:
+        """The warnings a page's filters keep (state: "open", "verified" or "all"), worst first, as
+        (row index, check, colour); `describe` writes the ones shown."""
+        reviews = self.reviews
+        buckets = self._buckets()
+        selected = []
+        for colour in SEVERITY_ORDER:
+            if severity and colour != severity:
                 continue
-            drop = _pct(before - now, before)
-            if drop > limits.drop_percent:
-                severity = RED if drop > limits.red_drop_percent else YELLOW
-                found.append((code, severity, _("%(figure)s %(now)s 万元，较上年 %(before)s 万元下降 %(drop)s%%") % {
-                    "figure": FIGURE_NAMES[figure], "now": format_wan(now), "before": format_wan(before),
-                    "drop": drop}))
-    if rules.is_shell(row):
-        new = prev is not None and not rules.is_shell(prev)
-        found.append(("shell", RED, _("空壳村（%(line)s）：%(figure)s %(now)s 万元%(new)s") % {
-            "line": rules.shell_description, "figure": FIGURE_NAMES[rules.shell_metric],
-            "now": format_wan(row[rules.shell_metric]), "new": _("，今年新增") if new else ""}))
-    elif rules.is_weak(row):
-        new = prev is not None and not rules.is_weak(prev)
-        found.append(("weak", RED if new else YELLOW, _("薄弱村（%(line)s）：%(figure)s %(now)s 万元%(new)s") % {
-            "line": rules.weak_description, "figure": FIGURE_NAMES[rules.weak_metric],
-            "now": format_wan(row[rules.weak_metric]), "new": _("，今年新增") if new else ""}))
-    if prev is not None and row["opening_undistributed"] != prev["closing_undistributed"]:
-        found.append(("carry_forward", YELLOW, _("年初未分配收益 %(now)s 万元，上年年末未分配收益 %(before)s 万元") % {
-            "now": format_wan(row["opening_undistributed"]), "before": format_wan(prev["closing_undistributed"])}))
-    if row["investment_income"] != 0 and not has_share:
-        found.append(("investment_no_share", YELLOW, _("投资收益 %(now)s 万元，但没有当年有效的入股记录") % {
-            "now": format_wan(row["investment_income"])}))
-    if row["investment_income"] == 0 and has_share:
-        found.append(("share_no_dividend", YELLOW, _("有当年有效的入股记录，但投资收益为 0")))
-    return found
+            for check in CHECK_CODES:
+                if code and check != code:
+                    continue
+                indexes = buckets.get((colour, check), ())
+                if village_ids is not None:
+                    indexes = [i for i in indexes if self.rows[i][0] in village_ids]
+                if state != "all" and reviews:
+                    wanted = state == "verified"
+                    indexes = [i for i in indexes if ((self.rows[i][3], check) in reviews) == wanted]
+                elif state == "verified":
+                    indexes = []
+                selected += [(i, check, colour) for i in indexes]
+        return selected
+
+    def _buckets(self) -> dict[tuple[str, str], list[int]]:
+        """Row indexes per (colour, check), in row order (one pass over the rows, kept)."""
+        if self._bucket_cache is None:
+            buckets: dict[tuple[str, str], list[int]] = {}
+            for index, row in enumerate(self.rows):
+                for colour, mask in ((RED, row[5]), (YELLOW, row[6])):
+                    while mask:
+                        low = mask & -mask
+                        buckets.setdefault((colour, CHECK_CODES[low.bit_length() - 1]), []).append(index)
+                        mask ^= low
+            self._bucket_cache = buckets
+        return self._bucket_cache
+
+    def describe(self, selection: Sequence[tuple[int, str, str]]) -> list[VillageWarning]:
+        """The selected warnings with their villages' names and their sentences (4 queries)."""
+        rows = [self.rows[index] for index, _check, _colour in selection]
+        ledger_year_ids = {row[3] for row in rows if row[3]}
+        current = {ly.pk: ly for ly in LedgerYear.objects.filter(pk__in=ledger_year_ids)}
+        previous = {ly.village_id: ly for ly in LedgerYear.objects.filter(
+            village_id__in={row[0] for row in rows}, year=self.year - 1, status__in=self.year_statuses)}
+        events = {}
+        for ledger_year_id, at, reason in (LedgerYearEvent.objects.filter(
+                action=LedgerYearEvent.Action.REOPEN, ledger_year_id__in=ledger_year_ids).order_by("at")
+                .values_list("ledger_year_id", "at", "reason")):
+            events[ledger_year_id] = (at, reason)
+        names = {pk: (name, code, town) for pk, name, code, town in Village.objects.filter(
+            pk__in={row[0] for row in rows}).values_list("pk", "name", "code", "town__name")}
+        warnings = []
+        for row, (_index, check, colour) in zip(rows, selection, strict=True):
+            village_id, town_id, county_id, ledger_year_id, status = row[:5]
+            warning = VillageWarning(village_id, town_id, county_id, ledger_year_id, check, colour, status,
+                                     review=self.reviews.get((ledger_year_id, check)))
+            warning.args = self._arguments(warning, current.get(ledger_year_id), previous.get(village_id),
+                                           events.get(ledger_year_id))
+            warning.name, warning.village_code, warning.town_name = names.get(village_id, ("", "", ""))
+            warnings.append(warning)
+        return warnings
+
+    def _arguments(self, w: VillageWarning, ly: LedgerYear | None, prev: LedgerYear | None, event) -> tuple:
+        """What the sentence of a warning says: the amounts, the line, the date."""
+        code = w.code
+        if code == "not_reported":
+            deadline = self.deadlines[w.county_id]
+            return (deadline.due_date, -deadline.days_left(self.today), w.status)
+        if code == "reopened":
+            return (*(event or (None, "")), w.status)
+        rules = self.rules_for(w.county_id)
+        if code == "unit_slip":
+            ratio = self.limits_for(w.county_id).jump_ratio
+            figure = next((f for f in SLIP_FIGURES if prev and getattr(prev, f) > 0 and getattr(ly, f) > 0 and (
+                getattr(ly, f) > getattr(prev, f) * ratio or getattr(ly, f) * ratio < getattr(prev, f))),
+                SLIP_FIGURES[0])
+            return (figure, getattr(ly, figure), getattr(prev, figure) if prev else None, f"{ratio.normalize():f}")
+        if code in DROP_FIGURES:
+            figure = DROP_FIGURES[code]
+            return (getattr(ly, figure), getattr(prev, figure))
+        if code == "net_loss":
+            return (ly.net_income,)
+        if code == "shell":
+            new = prev is not None and getattr(prev, rules.shell_metric) >= rules.shell_line
+            return (rules.shell_description, rules.shell_metric, getattr(ly, rules.shell_metric), new)
+        if code == "weak":
+            new = prev is not None and getattr(prev, rules.weak_metric) >= rules.weak_line
+            return (rules.weak_description, rules.weak_metric, getattr(ly, rules.weak_metric), new)
+        if code == "carry_forward":
+            return (ly.opening_undistributed, prev.closing_undistributed if prev else None)
+        if code == "investment_no_share":
+            return (ly.investment_income,)
+        return ()
+
+    # Set by `warnings_report`: each county's tier rules and limits, for the sentences.
+    rules_for = None
+    limits_for = None
+    _bucket_cache = None
+
+
+def _figure_name(figure: str) -> str:
+    return FIGURE_NAMES[figure]
+
+
+def _wan(amount: Decimal | None) -> str:
+    return format_wan(amount)
+
+
+# Each check's sentence from the numbers the check kept (amounts in 分, as read).
+MESSAGES = {
+    "unit_slip": lambda figure, now, before, ratio: str(_(
+        "%(figure)s %(now)s 万元，上年 %(before)s 万元，相差 %(ratio)s 倍以上，疑为万元与元填错") % {
+        "figure": _figure_name(figure), "now": _wan(now), "before": _wan(before), "ratio": ratio}),
+    "net_loss": lambda now: str(_("收益总额（本年收益）%(now)s 万元，为亏损") % {"now": _wan(now)}),
+    "operating_drop": lambda now, before: str(_("%(figure)s %(now)s 万元，较上年 %(before)s 万元下降 %(drop)s%%") % {
+        "figure": _figure_name("operating_income"), "now": _wan(now), "before": _wan(before),
+        "drop": _drop(now, before)}),
+    "net_income_drop": lambda now, before: str(_("%(figure)s %(now)s 万元，较上年 %(before)s 万元下降 %(drop)s%%") % {
+        "figure": _figure_name("net_income"), "now": _wan(now), "before": _wan(before), "drop": _drop(now, before)}),
+    "shell": lambda description, figure, now, new: str(_("空壳村（%(line)s）：%(figure)s %(now)s 万元%(new)s") % {
+        "line": description, "figure": _figure_name(figure), "now": _wan(now), "new": _("，今年新增") if new else ""}),
+    "weak": lambda description, figure, now, new: str(_("薄弱村（%(line)s）：%(figure)s %(now)s 万元%(new)s") % {
+        "line": description, "figure": _figure_name(figure), "now": _wan(now), "new": _("，今年新增") if new else ""}),
+    "carry_forward": lambda now, before: str(_("年初未分配收益 %(now)s 万元，上年年末未分配收益 %(before)s 万元") % {
+        "now": _wan(now), "before": _wan(before)}),
+    "investment_no_share": lambda now: str(_("投资收益 %(now)s 万元，但没有当年有效的入股记录") % {"now": _wan(now)}),
+    "share_no_dividend": lambda: str(_("有当年有效的入股记录，但投资收益为 0")),
+    "reopened": lambda at, reason, status: str(_("%(at)s 审核后被重新打开（%(reason)s），当前为%(status)s") % {
+        "at": timezone.localtime(at).strftime("%Y-%m-%d"), "reason": reason, "status": _status_name(status)}),
+    "not_reported": lambda due, days, status: str(_("填报截止日 %(date)s 已过 %(days)s 天，仍为%(status)s") % {
+        "date": due.strftime("%Y-%m-%d"), "days": days, "status": _status_name(status)}),
+}
+assert set(MESSAGES) == set(CHECKS)
+
+
+def _drop(now: Decimal, before: Decimal) -> Decimal:
+    return (Decimal(before - now) * 100 / before).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def warnings_report(*, scope: Scope, year: int, year_statuses: Sequence[str], rules: ScopeRules,
                     today: date | None = None) -> WarningsReport:
     """Every warning of the scope's villages for `year` and the villages by colour per town (per
-    county for the province), in 10 queries whatever the size of the scope (one more when a
-    deadline has passed: the scope's villages, for those that reported nothing).
+    county for the province), in 7 queries whatever the size of the scope: the checks themselves are
+    one statement (`warning_sql`).
 
     Figures are checked on the village-years counted (`year_statuses`), against last year's counted
     ones; 重新打开 and the deadline look at every village-year, whatever its state.
     """
     today = today or timezone.localdate()
     by = "county" if scope.level == "province" else "town"
-    ledger_filter = scope.ledger_filter
-    metrics = sorted(set().union(*(r.metrics for r in rules.by_county.values()), rules.fallback.metrics))
-    current_columns = sorted(set(CURRENT_COLUMNS) | set(metrics))
-    previous_columns = sorted(set(PREVIOUS_COLUMNS) | set(metrics))
-    current = list(LedgerYear.objects.filter(year=year, **ledger_filter).order_by().values_list(
-        "id", "village_id", "town_id", "county_id", "status", *current_columns))
-    previous = {v: dict(zip(previous_columns, rest, strict=True)) for v, *rest in LedgerYear.objects.filter(
-        year=year - 1, status__in=year_statuses, **ledger_filter).order_by().values_list(
-        "village_id", *previous_columns)}
-    share_scope = {"holder__town_id": scope.town.pk} if scope.town else (
-        {"holder__town__county_id": scope.county.pk} if scope.county else {})
-    holders = set(Share.objects.filter(Q(end_year__isnull=True) | Q(end_year__gte=year), start_year__lte=year,
-                                       **share_scope).values_list("holder_id", flat=True))
-    reopened = {}
-    for ledger_year_id, at, reason in (LedgerYearEvent.objects.filter(
-            action=LedgerYearEvent.Action.REOPEN, ledger_year__year=year,
-            **{f"ledger_year__{k}": v for k, v in ledger_filter.items()}).order_by("at")
-            .values_list("ledger_year_id", "at", "reason")):
-        reopened[ledger_year_id] = (at, reason)
-    reviews = {(ly, code): Review(reason=reason, by=(f"{last}{first}".strip() or username), at=at)
-               for ly, code, reason, username, first, last, at in WarningReview.objects.filter(
-                   ledger_year__year=year, **{f"ledger_year__{k}": v for k, v in ledger_filter.items()})
-               .values_list("ledger_year_id", "code", "reason", "reviewed_by__username",
-                            "reviewed_by__first_name", "reviewed_by__last_name", "reviewed_at")}
     by_county, fallback = warning_limits(scope.county_ids)
     units = _units(scope, by)
     deadlines = deadlines_for({u[4] for u in units}, year)
-    counted = set(year_statuses)
-    warnings: list[VillageWarning] = []
-    seen = set()
-    for ledger_year_id, village_id, town_id, county_id, status, *values in current:
-        seen.add(village_id)
-        found = []
-        if status in counted:
-            row = dict(zip(current_columns, values, strict=True))
-            found = _figure_checks(row, previous.get(village_id), by_county.get(county_id, fallback),
-                                   rules.for_county(county_id), village_id in holders)
-        if ledger_year_id in reopened:
-            at, reason = reopened[ledger_year_id]
-            found.append(("reopened", YELLOW, _("%(at)s 审核后被重新打开（%(reason)s），当前为%(status)s") % {
-                "at": timezone.localtime(at).strftime("%Y-%m-%d"), "reason": reason,
-                "status": _status_name(status)}))
-        deadline = deadlines.get(county_id)
-        if status not in REPORTED and deadline is not None and deadline.days_left(today) < 0:
-            found.append(_late(deadline, today, status))
-        for code, severity, message in found:
-            warnings.append(VillageWarning(village_id=village_id, town_id=town_id, county_id=county_id,
-                                           ledger_year_id=ledger_year_id, code=code, severity=severity,
-                                           message=str(message), status=status,
-                                           review=reviews.get((ledger_year_id, code))))
-    late_counties = {c for c, d in deadlines.items() if d.days_left(today) < 0}
-    if late_counties:
-        for village_id, town_id, county_id in (Village.objects.filter(**scope.village_filter).order_by()
-                                               .values_list("pk", "town_id", "town__county_id")):
-            if village_id not in seen and county_id in late_counties:
-                code, severity, message = _late(deadlines[county_id], today, None)
-                warnings.append(VillageWarning(village_id=village_id, town_id=town_id, county_id=county_id,
-                                               ledger_year_id=None, code=code, severity=severity,
-                                               message=str(message)))
-    order = {code: i for i, code in enumerate(CHECKS)}
-    warnings.sort(key=lambda w: (w.severity != RED, order[w.code], w.town_id, w.village_id))
-    unit_rows = _count(warnings, units, by)
+    late = [c for c, d in deadlines.items() if d.days_left(today) < 0]
+    rows = flagged_villages(scope_filter=scope.ledger_filter, year=year, year_statuses=year_statuses, rules=rules,
+                            limits={c: Limits(x.drop_percent, x.red_drop_percent, x.jump_ratio)
+                                    for c, x in by_county.items()},
+                            default=Limits(fallback.drop_percent, fallback.red_drop_percent, fallback.jump_ratio),
+                            late_counties=None if len(late) == len(deadlines) and scope.level != "province" else late)
+    reviews = {(ly, code): Review(reason=reason, by=(f"{last}{first}".strip() or username), at=at)
+               for ly, code, reason, username, first, last, at in WarningReview.objects.filter(
+                   ledger_year__year=year, **{f"ledger_year__{k}": v for k, v in scope.ledger_filter.items()})
+               .values_list("ledger_year_id", "code", "reason", "reviewed_by__username",
+                            "reviewed_by__first_name", "reviewed_by__last_name", "reviewed_at")}
+    unit_rows = _count(rows, reviews, units, by)
     total = UnitWarnings(pk=0, name=str(_("合计")), code="", villages=sum(u.villages for u in unit_rows),
                          red=sum(u.red for u in unit_rows), yellow=sum(u.yellow for u in unit_rows),
                          open=sum(u.open for u in unit_rows), verified=sum(u.verified for u in unit_rows))
-    return WarningsReport(year=year, by=by, warnings=warnings, units=unit_rows, total=total, deadlines=deadlines)
+    report = WarningsReport(year=year, by=by, year_statuses=tuple(year_statuses), rows=rows, reviews=reviews,
+                            units=unit_rows, total=total, deadlines=deadlines, today=today)
+    report.rules_for = rules.for_county
+    report.limits_for = lambda county_id: by_county.get(county_id, fallback)
+    return report
 
 
 def _status_name(status: str | None) -> str:
@@ -284,12 +321,6 @@ def _status_name(status: str | None) -> str:
         return str(LedgerYear.Status(status).label)
     except ValueError:
         return str(NOT_HANDED_IN.get(status, status))
-
-
-def _late(deadline: Deadline, today: date, status: str | None):
-    return ("not_reported", RED, _("填报截止日 %(date)s 已过 %(days)s 天，仍为%(status)s") % {
-        "date": deadline.due_date.strftime("%Y-%m-%d"), "days": -deadline.days_left(today),
-        "status": _status_name(status)})
 
 
 def _units(scope: Scope, by: str) -> list[tuple]:
@@ -302,43 +333,25 @@ def _units(scope: Scope, by: str) -> list[tuple]:
                 .values_list("pk", "name", "code", "n", "pk"))
 
 
-def _count(warnings: Sequence[VillageWarning], units: Sequence[tuple], by: str) -> list[UnitWarnings]:
-    rows = {pk: UnitWarnings(pk=pk, name=name, code=code, villages=n) for pk, name, code, n, _ in units if n}
-    colour: dict[int, str] = {}
-    unit_of: dict[int, int] = {}
-    for w in warnings:
-        unit = w.town_id if by == "town" else w.county_id
-        row = rows.get(unit)
-        if row is None:
+def _count(rows: Sequence[tuple], reviews: dict, units: Sequence[tuple], by: str) -> list[UnitWarnings]:
+    """Villages by colour and warnings per unit; a verified warning counts as verified, not open."""
+    found = {pk: UnitWarnings(pk=pk, name=name, code=code, villages=n) for pk, name, code, n, _ in units if n}
+    reviewed: dict[int, int] = {}
+    for ledger_year_id, check in reviews:
+        reviewed[ledger_year_id] = reviewed.get(ledger_year_id, 0) | BIT[check]
+    unit_index = 1 if by == "town" else 2
+    for row in rows:
+        unit = found.get(row[unit_index])
+        if unit is None:
             continue
-        if w.verified:
-            row.verified += 1
-            continue
-        row.open += 1
-        unit_of[w.village_id] = unit
-        if colour.get(w.village_id) != RED:
-            colour[w.village_id] = w.severity
-    for village_id, severity in colour.items():
-        row = rows[unit_of[village_id]]
-        if severity == RED:
-            row.red += 1
-        else:
-            row.yellow += 1
-    return list(rows.values())
-
-
-def name_warnings(warnings: Sequence[VillageWarning]) -> None:
-    """Fill in the villages' names and codes and their towns' names (1 query), for the rows shown."""
-    names = {pk: (name, code, town) for pk, name, code, town in Village.objects.filter(
-        pk__in={w.village_id for w in warnings}).values_list("pk", "name", "code", "town__name")}
-    for w in warnings:
-        w.name, w.village_code, w.town_name = names.get(w.village_id, ("", "", ""))
-
-
-def village_colours(warnings: Iterable[VillageWarning]) -> dict[int, str]:
-    """Each village's colour from its open warnings (villages without any are green)."""
-    colours: dict[int, str] = {}
-    for w in warnings:
-        if not w.verified and colours.get(w.village_id) != RED:
-            colours[w.village_id] = w.severity
-    return colours
+        red, yellow = row[5], row[6]
+        done = reviewed.get(row[3], 0) if row[3] else 0
+        if done:
+            unit.verified += ((red | yellow) & done).bit_count()
+            red, yellow = red & ~done, yellow & ~done
+        unit.open += red.bit_count() + yellow.bit_count()
+        if red:
+            unit.red += 1
+        elif yellow:
+            unit.yellow += 1
+    return list(found.values())
