@@ -159,7 +159,8 @@ def warnings(request):
     if scope.county is not None and scope.town is None and _is_county_official(request.user):
         rules_form = RulesForm(initial={"drop_percent": limits.drop_percent, "red_drop_percent": limits.red_drop_percent,
                                         "jump_ratio": limits.jump_ratio})
-    report = warnings_report(scope=scope, year=year, year_statuses=page.statuses, rules=rules)
+    report = warnings_report(scope=scope, year=year, year_statuses=page.statuses, rules=rules,
+                             limits=(by_county, fallback))
     severity = request.GET.get("level") if request.GET.get("level") in (RED, YELLOW) else ""
     code = request.GET.get("check") if request.GET.get("check") in CHECKS else ""
     state = request.GET.get("state") if request.GET.get("state") in STATES else "open"

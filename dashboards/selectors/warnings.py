@@ -279,17 +279,18 @@ def _drop(now: Decimal, before: Decimal) -> Decimal:
 
 
 def warnings_report(*, scope: Scope, year: int, year_statuses: Sequence[str], rules: ScopeRules,
-                    today: date | None = None) -> WarningsReport:
+                    today: date | None = None,
+                    limits: tuple[dict[int, WarningLimits], WarningLimits] | None = None) -> WarningsReport:
     """Every warning of the scope's villages for `year` and the villages by colour per town (per
-    county for the province), in 7 queries whatever the size of the scope: the checks themselves are
-    one statement (`warning_sql`).
+    county for the province), in 6 queries whatever the size of the scope (5 given `limits`, the
+    counties' `warning_limits`): the checks themselves are one statement (`warning_sql`).
 
     Figures are checked on the village-years counted (`year_statuses`), against last year's counted
     ones; 重新打开 and the deadline look at every village-year, whatever its state.
     """
     today = today or timezone.localdate()
     by = "county" if scope.level == "province" else "town"
-    by_county, fallback = warning_limits(scope.county_ids)
+    by_county, fallback = limits or warning_limits(scope.county_ids)
     units = _units(scope, by)
     deadlines = deadlines_for({u[4] for u in units}, year)
     late = [c for c, d in deadlines.items() if d.days_left(today) < 0]

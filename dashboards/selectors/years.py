@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import Count, IntegerField, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -55,12 +55,16 @@ class YearChoice:
 
 
 def year_states(*, scope: Scope, years: Sequence[int], today: date | None = None) -> dict[int, YearState]:
-    """Villages, approved village-years and passed county deadlines for each of `years` (3 queries)."""
+    """Villages, approved village-years and passed county deadlines for each of `years` (2 queries)."""
     today = today or timezone.localdate()
-    villages = Village.objects.filter(**scope.village_filter).count()
-    approved = dict(LedgerYear.objects.filter(status=LedgerYear.Status.APPROVED, year__in=list(years),
-                                              **scope.ledger_filter).order_by().values_list("year")
-                    .annotate(n=Count("*")))
+    # The scope's villages ride along with the counts (with no approved year, there is nothing to weigh).
+    in_scope = Village.objects.filter(**scope.village_filter).order_by().values(
+        one=Value(1, output_field=IntegerField())).annotate(n=Count("*")).values("n")
+    rows = (LedgerYear.objects.filter(status=LedgerYear.Status.APPROVED, year__in=list(years), **scope.ledger_filter)
+            .order_by().values_list("year").annotate(n=Count("*"), villages=Subquery(in_scope)))
+    approved, villages = {}, 0
+    for year, n, in_scope_n in rows:
+        approved[year], villages = n, in_scope_n or 0
     deadlines = ReportingDeadline.objects.filter(year__in=list(years))
     if scope.county_ids is not None:
         deadlines = deadlines.filter(county_id__in=scope.county_ids)
