@@ -201,19 +201,18 @@ UNIT_SQL_KEYS = {
 }
 
 UNITS_PAGE_SQL = """
-WITH both_years AS (
-    -- Like with like: growth compares the villages that reported both years.
-    SELECT village_id FROM {table} WHERE year IN (%(year)s, %(previous_year)s) AND status IN ({statuses})
-    GROUP BY village_id HAVING COUNT(*) = 2
+WITH cur AS (
+    SELECT {unit} AS unit, village_id, {metric} AS value FROM {table}
+    WHERE year = %(year)s AND status IN ({statuses})
+), prev AS (
+    SELECT village_id, {metric} AS value FROM {table} WHERE year = %(previous_year)s AND status IN ({statuses})
 ), s AS (
-    SELECT {unit} AS unit, COUNT(*) FILTER (WHERE year = %(year)s) AS villages,
-           SUM({metric}) FILTER (WHERE year = %(year)s) AS total,
-           SUM({metric}) FILTER (WHERE year = %(year)s AND b.village_id IS NOT NULL) AS comparable_total,
-           COUNT(*) FILTER (WHERE year = %(previous_year)s AND b.village_id IS NOT NULL) AS prev_villages,
-           SUM({metric}) FILTER (WHERE year = %(previous_year)s AND b.village_id IS NOT NULL) AS prev_total
-    FROM {table} LEFT JOIN both_years b USING (village_id)
-    WHERE year IN (%(year)s, %(previous_year)s) AND status IN ({statuses})
-    GROUP BY {unit}
+    -- Like with like: last year's villages and sums are those of the villages that reported this year.
+    SELECT cur.unit, COUNT(*) AS villages, SUM(cur.value) AS total,
+           SUM(CASE WHEN prev.village_id IS NOT NULL THEN cur.value END) AS comparable_total,
+           COUNT(prev.village_id) AS prev_villages, SUM(prev.value) AS prev_total
+    FROM cur LEFT JOIN prev ON prev.village_id = cur.village_id
+    GROUP BY cur.unit
 ), ranked AS (
     SELECT s.*, {key} AS sort_key, COUNT(*) OVER () AS units FROM s WHERE s.villages > 0
 ), numbered AS (

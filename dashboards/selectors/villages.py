@@ -96,19 +96,10 @@ WITH cur AS (
     ORDER BY cur.rnk, cur.village_id{limit}
 )
 SELECT page.village_id, page.town_id, page.county_id, page.status, page.value, page.rnk, prev.{metric},
-       CASE WHEN prev.id IS NULL THEN NULL ELSE 1 + (
-           SELECT COUNT(*) FROM {table} ahead
-           WHERE ahead.year = %(previous_year)s AND ahead.status IN ({statuses}){ahead_scope}
-             AND ahead.{metric} > prev.{metric}{ahead_this_year}
-       ) END,
-       page.total{names},
-       CASE WHEN prev.id IS NULL THEN NULL ELSE 1 + (
-           SELECT COUNT(*) FROM {table} ahead
-           WHERE ahead.year = %(year)s AND ahead.status IN ({statuses}){ahead_scope}
-             AND ahead.{metric} > page.value{ahead_last_year}
-       ) END{page_columns}
+       paired.prev_rnk, page.total{names}, paired.cur_rnk{page_columns}
 FROM page LEFT JOIN {table} prev
-    ON prev.village_id = page.village_id AND prev.year = %(previous_year)s AND prev.status IN ({statuses}){names_join}
+    ON prev.village_id = page.village_id AND prev.year = %(previous_year)s AND prev.status IN ({statuses})
+LEFT JOIN ({paired}) paired ON paired.village_id = page.village_id{names_join}
 ORDER BY page.rnk, page.village_id
 """
 # The first pages of a whole province, unfiltered (the overview's TOP 10, the table as it opens): read
@@ -127,17 +118,26 @@ SELECT page.village_id, page.town_id, page.county_id, page.status, page.value,
        CASE WHEN prev.id IS NULL THEN NULL ELSE 1 + (
            SELECT COUNT(*) FROM {table} ahead
            WHERE ahead.year = %(previous_year)s AND ahead.status IN ({statuses}) AND ahead.{metric} > prev.{metric}
-             {ahead_this_year}
+             AND ({other_year_this}) IS NOT NULL
        ) END,
        (SELECT COUNT(*) FROM {table} WHERE year = %(year)s AND status IN ({statuses})){names},
        CASE WHEN prev.id IS NULL THEN NULL ELSE 1 + (
            SELECT COUNT(*) FROM {table} ahead
            WHERE ahead.year = %(year)s AND ahead.status IN ({statuses}) AND ahead.{metric} > page.value
-             {ahead_last_year}
+             AND ({other_year_last}) IS NOT NULL
        ) END{page_columns}
 FROM page LEFT JOIN {table} prev
     ON prev.village_id = page.village_id AND prev.year = %(previous_year)s AND prev.status IN ({statuses}){names_join}
 ORDER BY page.value DESC, page.village_id
+"""
+# Like with like, for the province's pages: both years' ranks among the villages that reported both
+# (one join of the two years, ranked twice), joined to the page's rows.
+PAIRED_SQL = """
+SELECT c.village_id, RANK() OVER (ORDER BY c.{metric} DESC) AS cur_rnk,
+       RANK() OVER (ORDER BY p.{metric} DESC) AS prev_rnk
+FROM {table} c JOIN {table} p
+    ON p.village_id = c.village_id AND p.year = %(previous_year)s AND p.status IN ({statuses})
+WHERE c.year = %(year)s AND c.status IN ({statuses}){scope}
 """
 # Counting who is ahead costs as much as the rank: past this depth the window above is cheaper.
 TOP_DEPTH = 1000
@@ -198,21 +198,25 @@ def ranked_villages(*, scope: Scope, year: int, year_statuses: Sequence[str], me
     # A town or a county holds a few hundred villages: ranking both years in full is cheapest there
     # (counting who is ahead row by row took 16 ms for a county's first page, the windows 1 ms).
     paged = sort == "rank" and limit is not None and scope.level == "province"
-    # Like with like, for the ranks counted row by row: only villages that reported both years are ahead.
-    ahead_this_year = (f" AND EXISTS (SELECT 1 FROM {table} other WHERE other.village_id = ahead.village_id"
-                       f" AND other.year = %(year)s AND other.status IN ({statuses_sql}))")
-    ahead_last_year = (f" AND EXISTS (SELECT 1 FROM {table} other WHERE other.village_id = ahead.village_id"
-                       f" AND other.year = %(previous_year)s AND other.status IN ({statuses_sql}))")
+    # Like with like, counted row by row for the first pages: only villages that reported both years are
+    # ahead. A scalar lookup (LIMIT 1), not EXISTS: PostgreSQL would turn EXISTS into a semi-join that
+    # hashes the whole other year again for every row of the page.
+    other_year_this = (f"SELECT 1 FROM {table} other WHERE other.village_id = ahead.village_id"
+                       f" AND other.year = %(year)s AND other.status IN ({statuses_sql}) LIMIT 1")
+    other_year_last = (f"SELECT 1 FROM {table} other WHERE other.village_id = ahead.village_id"
+                       f" AND other.year = %(previous_year)s AND other.status IN ({statuses_sql}) LIMIT 1")
+    paired = PAIRED_SQL.format(metric=metric_sql, table=table, statuses=statuses_sql,
+                               scope=scope_condition(scope.ledger_filter, params, quote, alias="c"))
     if paged and not conditions and offset + limit <= TOP_DEPTH:
         sql = TOP_SQL.format(metric=metric_sql, table=table, statuses=statuses_sql, figures=figure_sql,
                              page_columns=page_columns, limit=limit_sql, names=names, names_join=names_join("page"),
-                             ahead_this_year=ahead_this_year, ahead_last_year=ahead_last_year)
+                             other_year_this=other_year_this, other_year_last=other_year_last)
     elif paged:
         sql = RANKED_PAGE_SQL.format(
             metric=metric_sql, table=table, statuses=statuses_sql, scope=scope_sql,
             ahead_scope=scope_condition(scope.ledger_filter, params, quote, alias="ahead"), figures=figure_sql,
             page_columns=page_columns, conditions=conditions, limit=limit_sql, names=names,
-            names_join=names_join("page"), ahead_this_year=ahead_this_year, ahead_last_year=ahead_last_year,
+            names_join=names_join("page"), paired=paired,
         )
     else:
         # The sort keys become columns, so that the page is sorted again after the names are joined.
