@@ -44,8 +44,9 @@ WITH lim(county_id, drop_pct, red_pct, ratio) AS (VALUES {limits}),
 base AS (
     SELECT v.id AS village_id, v.town_id AS town_id, t.county_id AS county_id, cur.id AS ly_id,
            cur.status AS status, {cur_columns}, {prev_columns}, prev.id AS prev_id,
-           COALESCE(lim.drop_pct, %(drop_pct)s) AS drop_pct, COALESCE(lim.red_pct, %(red_pct)s) AS red_pct,
-           COALESCE(lim.ratio, %(ratio)s) AS ratio,
+           CAST(COALESCE(lim.drop_pct, %(drop_pct)s) AS NUMERIC) AS drop_pct,
+           CAST(COALESCE(lim.red_pct, %(red_pct)s) AS NUMERIC) AS red_pct,
+           CAST(COALESCE(lim.ratio, %(ratio)s) AS NUMERIC) AS ratio,
            CASE WHEN sh.holder_id IS NULL THEN 0 ELSE 1 END AS has_share,
            CASE WHEN ro.ledger_year_id IS NULL THEN 0 ELSE 1 END AS reopened
     FROM {village} v JOIN {town} t ON t.id = v.town_id
@@ -88,7 +89,8 @@ def _below(rules: ScopeRules, alias: str, which: str, params: Params) -> str:
     def condition(r: Rules, name: str) -> str:
         metric, line = (r.weak_metric, r.weak_line) if which == "weak" else (r.shell_metric, r.shell_line)
         assert metric in FIGURE_NAMES, metric
-        return f"base.{alias}_{metric} < {params.value(name, line)}"
+        # CAST: SQLite is handed Decimal parameters as text, which would compare as text.
+        return f"base.{alias}_{metric} < CAST({params.value(name, line)} AS NUMERIC)"
 
     groups: dict[Rules, list[int]] = {}
     for county_id, r in rules.by_county.items():
@@ -164,7 +166,8 @@ def flagged_villages(*, scope_filter: dict[str, int], year: int, year_statuses: 
         not_slip = f" AND NOT {slips[figure]}" if figure in slips else ""
         primitives.append(
             f"CASE WHEN {col('prev', figure)} > 0 AND {col('cur', figure)} < {col('prev', figure)}{not_slip} "
-            f"THEN ({col('prev', figure)} - {col('cur', figure)}) * 100 / {col('prev', figure)} END AS fall_{figure}")
+            # 100.0: SQLite keeps whole amounts as integers and would divide them as integers.
+            f"THEN ({col('prev', figure)} - {col('cur', figure)}) * 100.0 / {col('prev', figure)} END AS fall_{figure}")
 
     def on(*names: str) -> str:
         return " AND ".join(f"prim.{name} = 1" for name in names)
