@@ -40,6 +40,7 @@ from .selectors.warnings import (
     warning_limits,
     warnings_report,
 )
+from .selectors.years import YearChoice
 from .views import dashboard_view
 from .warning_services import (
     WarningSettingsError,
@@ -88,7 +89,9 @@ def _reporting_page(request: HttpRequest) -> Page:
         asked = None
     page.years = years
     page.year = asked if asked in years else years[0]
-    page.year_choice = None
+    page.year_choice = None if asked in years else YearChoice(
+        year=page.year, complete=True, last_complete=None, chosen_by_default=False,
+        note=_("默认显示正在填报的年度：%(year)s年。") % {"year": page.year})
     return page
 
 
