@@ -18,7 +18,8 @@ MAX_QUERIES = {
     "overview": 17,  # + the like-with-like sums; a town's + its 未报送 villages (count and names)
     "villages": 15,  # with a town and an organisation filter: each is validated, and the choices are listed;
                      # + the 未报送 villages (count and names)
-    "towns": 13,  # the unit names come in a query of their own (a GROUP BY on ids only is faster)
+    "towns": 15,  # the unit names come in a query of their own (a GROUP BY on ids only is faster);
+                  # a province's 未报送 towns after the ranked ones: 2 more
     "tiers": 13,
     "organizations": 9,
     "village": 12,

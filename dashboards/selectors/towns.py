@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db import connections
-from django.db.models import Count, F, Max, Q, Sum, Value
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum, Value
 from django.utils.translation import gettext_lazy as _
 
 from config.db_routers import read_db
@@ -280,4 +280,23 @@ def unit_table_page(*, scope: Scope, year: int, year_statuses: Sequence[str], me
             .values(unit=F(f"{by}_id")).annotate(**statistics)}
         for row in page:
             _set_statistics(row, found[row.pk], rules)
+    if include_empty:
+        # The units without figures follow the ranked ones as 未报送 (2 queries, only for the pages
+        # that reach them, and the count).
+        model = Town if by == "town" else County
+        reported = LedgerYear.objects.filter(year=year, status__in=year_statuses, **{f"{by}_id": OuterRef("pk")})
+        empty = model.objects.filter(~Exists(reported)).order_by("code")
+        if not page and offset:  # past the ranked units, the page query could not say how many there are
+            count = (LedgerYear.objects.filter(year=year, status__in=year_statuses).order_by()
+                     .values(f"{by}_id").distinct().count())
+        start = max(0, offset - count)
+        room = limit - len(page)
+        if room > 0:
+            parent = "county__name" if by == "town" else "city"
+            page = page + [UnitRow(pk=pk, name=name, code=code, parent_name=parent_name or "", villages=0, total=ZERO,
+                                   previous_total=None, previous_villages=0, rank=0,
+                                   bands=[0] * (len(rules.main.tiers) + 1), over_line=[0] * len(rules.main.tiers))
+                           for pk, name, code, parent_name in empty.values_list("pk", "name", "code", parent)
+                           [start:start + room]]
+        count += empty.count()
     return page, count
