@@ -195,7 +195,7 @@ def main() -> None:
 
     def summary_warnings(scope):
         report = warnings_report(scope=scope, year=year, year_statuses=approved, rules=scope_rules(scope.county_ids))
-        report.describe(report.select()[:50])
+        report.describe(report.page(offset=0, limit=50)[1])
 
     summaries = {
         "progress": lambda: progress_table(scope=county_scope, year=year),

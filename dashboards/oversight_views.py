@@ -172,9 +172,9 @@ def warnings(request):
     if name:
         village_ids = set(Village.objects.filter(name__icontains=name, **scope.village_filter)
                           .values_list("pk", flat=True))
-    selected = report.select(severity=severity, code=code, state=state, village_ids=village_ids)
+    filters = {"severity": severity, "code": code, "state": state, "village_ids": village_ids}
     if request.GET.get("export") == "xlsx":
-        described = report.describe(selected)
+        described = report.describe(report.select(**filters))
         return table_export(
             filename=_("三色预警-%(scope)s-%(year)s") % {"scope": scope.label, "year": year}, sheet=_("三色预警"),
             headers=[_("预警"), _("预警项"), _("村"), _("区划代码"), _("乡镇"), _("年度"), _("状态"), _("说明"),
@@ -190,12 +190,14 @@ def warnings(request):
                 "today": timezone.localdate().strftime("%Y-%m-%d")},
         )
     number = page_number(request)
-    page_info = PageInfo(number=number, count=len(selected))
-    if number > page_info.num_pages:
+    count, shown = report.page(offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE, **filters)
+    page_info = PageInfo(number=number, count=count)
+    if number > page_info.num_pages:  # past the end: the last page
         page_info.number = number = page_info.num_pages
-    shown = report.describe(selected[(number - 1) * PAGE_SIZE:number * PAGE_SIZE])
+        count, shown = report.page(offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE, **filters)
+    shown = report.describe(shown)
     return render(request, "dashboards/warnings.html", page_context(
-        request, page, report=report, rows=shown, page_obj=page_info, count=len(selected), severity=severity,
+        request, page, report=report, rows=shown, page_obj=page_info, count=count, severity=severity,
         check=code, state=state, q=name, checks=list(CHECKS.items()), states=list(STATES.items()),
         levels=[(RED, SEVERITY_LABELS[RED]), (YELLOW, SEVERITY_LABELS[YELLOW])], unit_key=report.by,
         can_review=_is_county_official(request.user) or has_role(request.user, UserRole.Role.ADMIN),

@@ -361,3 +361,13 @@ def test_charts_state_units_and_never_abbreviate_or_split_ranks():
     assert trend["layout"]["yaxis"]["title"]["text"] == "万元" and trend["layout"]["yaxis"]["exponentformat"] == "none"
     for figure in (bar, stack, ranks, trend):
         charts.validate(json.dumps(figure))
+
+
+def test_pages_of_warnings_follow_each_other_in_the_order_of_the_whole_list(county, world):
+    rep = report(world)
+    everything = rep.select()
+    pages = [rep.page(offset=offset, limit=4) for offset in range(0, 16, 4)]
+    assert all(total == len(everything) for total, _ in pages)
+    assert [w for _, shown in pages for w in shown] == everything
+    assert [w.severity for w in rep.describe(everything)] == sorted(
+        (w.severity for w in rep.describe(everything)), key=lambda s: s != "red")

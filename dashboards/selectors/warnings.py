@@ -143,16 +143,30 @@ class WarningsReport:
                village_ids: set[int] | None = None) -> list[tuple[int, str, str]]:
         """The warnings a page's filters keep (state: "open", "verified" or "all"), worst first, as
         (row index, check, colour); `describe` writes the ones shown."""
+        return [(i, check, colour) for colour, check, indexes in
+                self._selected(severity=severity, code=code, state=state, village_ids=village_ids) for i in indexes]
+
+    def page(self, *, offset: int, limit: int, **filters) -> tuple[int, list[tuple[int, str, str]]]:
+        """How many warnings the filters keep, and those of one page (without listing the others)."""
+        total, shown = 0, []
+        for colour, check, indexes in self._selected(**filters):
+            start, end = max(0, offset - total), max(0, offset + limit - total)
+            shown += [(i, check, colour) for i in indexes[start:end]]
+            total += len(indexes)
+        return total, shown
+
+    def _selected(self, *, severity: str = "", code: str = "", state: str = "open",
+                  village_ids: set[int] | None = None):
+        """(colour, check, row indexes) in page order, filtered."""
         reviews = self.reviews
         buckets = self._buckets()
-        selected = []
         for colour in SEVERITY_ORDER:
             if severity and colour != severity:
                 continue
             for check in CHECK_CODES:
                 if code and check != code:
                     continue
-                indexes = buckets.get((colour, check), ())
+                indexes = buckets.get((colour, check), [])
                 if village_ids is not None:
                     indexes = [i for i in indexes if self.rows[i][0] in village_ids]
                 if state != "all" and reviews:
@@ -160,8 +174,8 @@ class WarningsReport:
                     indexes = [i for i in indexes if ((self.rows[i][3], check) in reviews) == wanted]
                 elif state == "verified":
                     indexes = []
-                selected += [(i, check, colour) for i in indexes]
-        return selected
+                if indexes:
+                    yield colour, check, indexes
 
     def _buckets(self) -> dict[tuple[str, str], list[int]]:
         """Row indexes per (colour, check), in row order (one pass over the rows, kept)."""
