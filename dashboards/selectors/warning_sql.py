@@ -18,6 +18,7 @@ from ledger.models import LedgerYear, LedgerYearEvent, Share
 from villages.models import Town, Village
 
 from ..rules import Rules, ScopeRules
+from .progress import REPORTED
 from .sql import Params, fetch_all, figure_column
 
 # The checks, worst first within a colour; a check's bit is its position.
@@ -27,7 +28,6 @@ BIT = {code: 1 << i for i, code in enumerate(CHECK_CODES)}
 # The figures a 100× jump (or a fall to 1/100) most likely comes from: 万元 typed as 元, or back.
 SLIP_FIGURES = ("total_income", "operating_income", "total_expense")
 DROP_FIGURES = {"operating_drop": "operating_income", "net_income_drop": "net_income"}
-REPORTED = ("submitted", "approved")
 
 
 @dataclass(frozen=True)
