@@ -9,7 +9,9 @@ rendered; times are server-side wall-clock per request. The naive column compute
 by aggregating LedgerLine rows through the metric definitions, without the LedgerYear summary.
 The last line printed is one JSON object with the figures: "pages" for a county official's pages
 (and the province-wide village table), "province_pages" for an administrator's whole-province
-overview and town table. On stderr each page also gets the time of
+overview, town table, 填报进度 and 三色预警; "floor_ms", the p50 of a bare login-required page
+(the password-change form: session, user, a template) measured in the same run, and "floor_ratios",
+each county page's p50 over it (the target: within 12×). On stderr each page also gets the time of
 the same tables from the summary without HTTP and templates ("summary query"), the like-for-like
 comparison with the naive column.
 """
@@ -37,6 +39,8 @@ from django.urls import reverse  # noqa: E402
 
 from dashboards import selectors  # noqa: E402
 from dashboards.rules import scope_rules  # noqa: E402
+from dashboards.selectors.progress import progress_table  # noqa: E402
+from dashboards.selectors.warnings import warnings_report  # noqa: E402
 from dashboards.synthetic import PROVINCE_PREFIX, generate_synthetic  # noqa: E402
 from ledger.models import LedgerLine, LedgerYear  # noqa: E402
 from villages.models import County, UserRole, Village  # noqa: E402
@@ -147,6 +151,7 @@ def main() -> None:
     parser.add_argument("--towns-per-county", type=float, default=12.5)
     parser.add_argument("--villages-per-town", type=float, default=20)
     parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--pages", default="", help="comma-separated page names to measure (default: all)")
     args = parser.parse_args()
 
     ensure_world(args)
@@ -188,7 +193,15 @@ def main() -> None:
         selectors.village_profile(village=village, year_statuses=approved, metric="operating_income",
                                   rules=rules)
 
+    def summary_warnings(scope):
+        report = warnings_report(scope=scope, year=year, year_statuses=approved, rules=scope_rules(scope.county_ids))
+        report.describe(report.page(offset=0, limit=50)[1])
+
     summaries = {
+        "progress": lambda: progress_table(scope=county_scope, year=year),
+        "warnings": lambda: summary_warnings(county_scope),
+        "progress_province": lambda: progress_table(scope=province_scope, year=year),
+        "warnings_province": lambda: summary_warnings(province_scope),
         "overview": summary_overview, "village_table_county": lambda: summary_village_table(county_scope),
         "village_table_province": lambda: summary_village_table(province_scope),
         "town_table": lambda: summary_town_table(county_scope), "village_profile": summary_profile,
@@ -206,14 +219,30 @@ def main() -> None:
         "town_table": (official_client, reverse("dashboards:towns"), lambda: naive_town_table(county.pk, year)),
         "village_profile": (official_client, reverse("dashboards:village", args=[village.pk]),
                             lambda: naive_profile(village, county.pk)),
+        # New pages (#15): no naive counterpart (nothing reads the raw lines for them).
+        "progress": (official_client, reverse("dashboards:progress"), None),
+        "warnings": (official_client, reverse("dashboards:warnings"), None),
     }
     # The same pages for an administrator over the whole province, where the summary matters most:
     # under "province_pages" in the JSON ("pages" keeps its five pages).
     province_pages = {
         "overview_province": (admin_client, reverse("dashboards:overview"), lambda: naive_overview(None, year)),
         "town_table_province": (admin_client, reverse("dashboards:towns"), lambda: naive_town_table(None, year)),
+        # 三色预警 of the whole province (25,000 villages) in one page load: the target is 300 ms.
+        "progress_province": (admin_client, reverse("dashboards:progress"), None),
+        "warnings_province": (admin_client, reverse("dashboards:warnings"), None),
     }
+    # The floor: a bare login-required page, in the same run, so that the ratios hold on a busy machine.
+    floor_url = reverse("password_change")
+    for _ in range(3):
+        assert official_client.get(floor_url).status_code == 200
+    floor_ms = statistics.median(timed(lambda: official_client.get(floor_url), args.runs))
+    print(f"{'floor (login required)':24s} page p50 {floor_ms:6.1f} ms", file=sys.stderr)
     results = {}
+    wanted = set(filter(None, args.pages.split(",")))
+    if wanted:
+        pages = {k: v for k, v in pages.items() if k in wanted}
+        province_pages = {k: v for k, v in province_pages.items() if k in wanted}
     for name, (client, url, naive) in (pages | province_pages).items():
         for _ in range(3):
             response = client.get(url)
@@ -223,16 +252,20 @@ def main() -> None:
             client.get(url)
 
         times = timed(request, args.runs)
-        naive_times = timed(naive, args.naive_runs)
+        naive_times = timed(naive, args.naive_runs) if naive else None
         summary_times = timed(summaries[name], args.runs)
         results[name] = {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 0.95), 1),
-                         "naive_p50_ms": round(statistics.median(naive_times), 1)}
+                         "naive_p50_ms": round(statistics.median(naive_times), 1) if naive_times else None}
         summary_p50 = statistics.median(summary_times)
+        naive_text = (f"naive query p50 {results[name]['naive_p50_ms']:7.1f} ms"
+                      f" ({results[name]['naive_p50_ms'] / summary_p50:5.1f}x)" if naive_times else "no naive page")
         print(f"{name:24s} page p50 {results[name]['p50_ms']:6.1f} ms  p95 {results[name]['p95_ms']:6.1f} ms"
-              f" | naive query p50 {results[name]['naive_p50_ms']:7.1f} ms"
-              f" | summary query p50 {summary_p50:6.1f} ms ({results[name]['naive_p50_ms'] / summary_p50:5.1f}x)",
-              file=sys.stderr)
+              f" | summary query p50 {summary_p50:6.1f} ms | {naive_text}"
+              f" | {results[name]['p50_ms'] / floor_ms:4.1f}x floor", file=sys.stderr)
+    county_pages = [name for name in pages if name != "village_table_province"]
     print(json.dumps({"villages": Village.objects.count(), "lines": LedgerLine.objects.count(),
+                      "floor_ms": round(floor_ms, 1),
+                      "floor_ratios": {name: round(results[name]["p50_ms"] / floor_ms, 1) for name in county_pages},
                       "pages": {name: results[name] for name in pages},
                       "province_pages": {name: results[name] for name in province_pages}}, ensure_ascii=False))
 

@@ -1,16 +1,20 @@
-"""Settings the county officials edit for the dashboards: tiers (梯队) and the 空壳村/薄弱村 lines.
+"""Settings the county officials edit for the dashboards: tiers (梯队), the 空壳村/薄弱村 lines, the
+reporting deadlines and the 三色预警 limits; and the officials' 已核实 marks on warnings.
 
 They are data, never constants in code: provinces and counties draw these lines differently.
 """
 
 
+from datetime import date
+from decimal import Decimal
+
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from ledger.figures import FIGURE_CHOICES
-from ledger.models import MONEY
+from ledger.models import MONEY, LedgerYear, year_field
 from ledger.money import YUAN_PER_WAN
 from villages.models import County
 
@@ -219,3 +223,95 @@ class ApiToken(models.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+def default_deadline(year: int) -> date:
+    """The 年报 due date a year gets until the county sets its own: `settings.REPORT_DEADLINE` (MM-DD)
+    of the following year."""
+    month, day = (int(part) for part in settings.REPORT_DEADLINE.split("-"))
+    return date(year + 1, month, day)
+
+
+class ReportingDeadline(models.Model):
+    """填报截止日: by when a county's villages report (submit) a year's accounts. Without a row the
+    year's deadline is `default_deadline`."""
+
+    county = models.ForeignKey(County, verbose_name="县（市、区）", on_delete=models.CASCADE,
+                               related_name="reporting_deadlines")
+    year = year_field("年度")
+    due_date = models.DateField("填报截止日")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="最后修改人", on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "填报截止日"
+        verbose_name_plural = "填报截止日"
+        ordering = ["county", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "year"], name="reporting_deadline_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.year}年 截止 {self.due_date:%Y-%m-%d}"
+
+
+class WarningRules(models.Model):
+    """One county's 三色预警 limits (counties without a row use the defaults)."""
+
+    DEFAULT_DROP_PERCENT = Decimal("20")
+    DEFAULT_RED_DROP_PERCENT = Decimal("50")
+    DEFAULT_JUMP_RATIO = Decimal("100")
+
+    county = models.OneToOneField(County, verbose_name="县（市、区）", on_delete=models.CASCADE,
+                                  related_name="warning_rules")
+    drop_percent = models.DecimalField(
+        "降幅黄色预警线（%）", max_digits=5, decimal_places=2, default=DEFAULT_DROP_PERCENT,
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("100"))],
+        help_text="经营性收入或本年收益较上年下降超过此比例时黄色预警")
+    red_drop_percent = models.DecimalField(
+        "降幅红色预警线（%）", max_digits=5, decimal_places=2, default=DEFAULT_RED_DROP_PERCENT,
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("100"))],
+        help_text="下降超过此比例时红色预警（不低于黄色预警线）")
+    jump_ratio = models.DecimalField(
+        "疑似单位错误倍数", max_digits=7, decimal_places=2, default=DEFAULT_JUMP_RATIO,
+        validators=[MinValueValidator(Decimal("2"))],
+        help_text="总收入、经营性收入或总支出超过上年此倍数或不足上年此分之一时，疑为万元/元填错")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="最后修改人", on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "三色预警规则"
+        verbose_name_plural = "三色预警规则"
+        constraints = [
+            models.CheckConstraint(condition=Q(drop_percent__gt=0, drop_percent__lte=100, red_drop_percent__lte=100,
+                                               red_drop_percent__gte=F("drop_percent")),
+                                   name="warning_rules_drop_range"),
+            models.CheckConstraint(condition=Q(jump_ratio__gt=1), name="warning_rules_jump_gt_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county} 三色预警规则"
+
+
+class WarningReview(models.Model):
+    """已核实: an official looked at one warning of a village-year and says why it stands (kept, with
+    who and when). A verified warning no longer colours the village."""
+
+    ledger_year = models.ForeignKey(LedgerYear, verbose_name="村年度账", on_delete=models.CASCADE,
+                                    related_name="warning_reviews")
+    code = models.CharField("预警项", max_length=30)
+    reason = models.TextField("核实说明")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="核实人", on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField("核实时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "预警核实"
+        verbose_name_plural = "预警核实"
+        ordering = ["ledger_year", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["ledger_year", "code"], name="warning_review_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ledger_year} {self.code} 已核实"

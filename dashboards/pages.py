@@ -21,6 +21,7 @@ from villages.access import get_county_for_user, get_town_for_user, has_role, ro
 from villages.models import UserRole
 
 from .selectors import Scope, available_years, statuses
+from .selectors.years import YearChoice, choose_year
 
 DEFAULT_METRIC = "operating_income"
 PAGE_SIZE = 50
@@ -65,6 +66,8 @@ class Page:
     include_submitted: bool
     metric: str
     statuses: tuple[str, ...]
+    # Which year the page shows and why: the last complete year unless one was asked for.
+    year_choice: YearChoice | None = None
 
     @property
     def metric_name(self) -> str:
@@ -101,7 +104,8 @@ class Page:
         return urlencode({k: v for k, v in query.items() if v not in (None, "")})
 
 
-def read_page(request: HttpRequest, scope: Scope | None = None) -> Page:
+def read_page(request: HttpRequest, scope: Scope | None = None, *, choose: bool = True) -> Page:
+    """`choose`: open on the last complete year (`selectors.years`) unless `?year=` names one."""
     scope = scope or resolve_scope(request)
     include_submitted = request.GET.get("submitted") in ("1", "on", "true")
     year_statuses = statuses(include_submitted)
@@ -110,11 +114,14 @@ def read_page(request: HttpRequest, scope: Scope | None = None) -> Page:
         year = int(request.GET.get("year", ""))
     except ValueError:
         year = None
-    if year not in years:
+    choice = choose_year(scope=scope, years=years, asked=year) if choose else None
+    if choice is not None:
+        year = choice.year
+    elif year not in years:
         year = years[0] if years else None
     metric = request.GET.get("metric") if request.GET.get("metric") in FIGURE_NAMES else DEFAULT_METRIC
     return Page(scope=scope, years=years, year=year, include_submitted=include_submitted, metric=metric,
-                statuses=year_statuses)
+                statuses=year_statuses, year_choice=choice)
 
 
 def page_number(request: HttpRequest) -> int:

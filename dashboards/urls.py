@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import issue_views, report_views, screen_views, token_views, views
+from . import issue_views, oversight_views, report_views, screen_views, token_views, views
 
 app_name = "dashboards"
 
@@ -22,4 +22,8 @@ urlpatterns = [
     path("screen/", screen_views.screen, name="screen"),
     path("api-tokens/", token_views.token_list, name="api_tokens"),
     path("api-tokens/<int:pk>/revoke/", token_views.token_revoke, name="api_token_revoke"),
+    path("progress/", oversight_views.progress, name="progress"),
+    path("warnings/", oversight_views.warnings, name="warnings"),
+    path("warnings/review/", oversight_views.warning_review, name="warning_review"),
+    path("warnings/rules/<int:county_pk>/", oversight_views.warning_rules, name="warning_rules"),
 ]

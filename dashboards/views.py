@@ -89,8 +89,8 @@ def overview(request):
         children = data.units
         tier_title = (_("各县梯队分布（%(year)s年）") if scope.level == "province"
                       else _("各镇梯队分布（%(year)s年）")) % {"year": page.year}
-        tier_chart = charts.tier_stack([u.name for u in children], rules.labels, [u.bands for u in children],
-                                       tier_title)
+        drawn = [u for u in children if not u.unreported]  # 未报送 units are listed in the table below
+        tier_chart = charts.tier_stack([u.name for u in drawn], rules.labels, [u.bands for u in drawn], tier_title)
         if scope.level == "province":
             # Counties only: 25,000 village boxes would be unreadable (and slow); each county's
             # overview has its towns and villages.
@@ -107,6 +107,10 @@ def overview(request):
                 [Decimal(0)] * (1 + len(children)) + [r.figures["total_income"] for r in named],
                 _("%(county)s 镇村总收入（%(year)s年）") % {"county": scope.county.name, "year": page.year})
     top = ranking[:10]
+    # Years after the last complete one are still being reported: the trend marks them incomplete.
+    last_complete = page.year_choice.last_complete if page.year_choice else None
+    unreported = selectors.unreported_villages(scope=scope, year=page.year, year_statuses=page.statuses) \
+        if scope.level == "town" else None
     total_name, operating_name = FIGURE_NAMES["total_income"], FIGURE_NAMES["operating_income"]
     context = page_context(
         request, page, summary=summary, children=children, top=top, rules=rules,
@@ -118,14 +122,14 @@ def overview(request):
             [r["year"] for r in trend_rows],
             [(_("%(figure)s合计") % {"figure": total_name}, [r["total_income"] for r in trend_rows]),
              (_("%(figure)s合计") % {"figure": operating_name}, [r["operating_income"] for r in trend_rows])],
-            _("%(scope)s 历年集体收入") % {"scope": scope.label}),
+            _("%(scope)s 历年集体收入") % {"scope": scope.label}, last_complete=last_complete),
         mean_chart=charts.trend(
             [r["year"] for r in trend_rows],
             [(_("村均%(figure)s") % {"figure": operating_name}, [r["operating_mean"] for r in trend_rows])],
-            _("村均%(figure)s") % {"figure": operating_name}),
+            _("村均%(figure)s") % {"figure": operating_name}, last_complete=last_complete),
         composition_chart=charts.composition(summary.composition,
                                              _("总收入构成（%(year)s年）") % {"year": page.year}),
-        tier_chart=tier_chart, treemap_chart=treemap_chart,
+        tier_chart=tier_chart, treemap_chart=treemap_chart, unreported=unreported,
     )
     return render(request, "dashboards/overview.html", context)
 
@@ -184,10 +188,13 @@ def village_table(request):
                 "scope": scope.label, "year": page.year, "figure": figure, "note": page.status_note},
         )
     chart_rows = sorted(rows, key=lambda r: r.rank)[:TOP_CHART]
+    # Villages without figures this year are listed as 未报送, not silently missing from the table.
+    unreported = selectors.unreported_villages(scope=scope, year=page.year, year_statuses=page.statuses) \
+        if page.year is not None else None
     hidden_filters = {"province": ["town", "organization"], "county": [], "town": ["town"]}[scope.level]
     return render(request, "dashboards/villages.html", page_context(
         request, page, filterset=filterset, rows=rows, page_obj=page_info, total=total, sort=sort,
-        hidden_filters=hidden_filters,
+        hidden_filters=hidden_filters, unreported=unreported,
         ranking_chart=charts.ranking_bar(
             [r.name for r in chart_rows], [r.value for r in chart_rows], page.metric_name,
             _("%(figure)s排名（%(year)s年）") % {"figure": page.metric_name, "year": page.year})
@@ -206,9 +213,10 @@ def town_table(request):
     export = request.GET.get("export") == "xlsx"
     rows, page_info = [], None
     if page.year is not None and export:
-        rows = selectors.unit_table(**_selection(page, rules), by=by, sort=sort)
+        rows = selectors.unit_table(**_selection(page, rules), by=by, sort=sort, include_empty=scope.level != "province")
     elif page.year is not None:
-        table = partial(selectors.unit_table_page, **_selection(page, rules), by=by, sort=sort, limit=PAGE_SIZE)
+        table = partial(selectors.unit_table_page, **_selection(page, rules), by=by, sort=sort, limit=PAGE_SIZE,
+                        include_empty=True)
         number = page_number(request)
         rows, total = table(offset=(number - 1) * PAGE_SIZE)
         if not rows and number > 1:  # past the end: the last page, as Django's Paginator.get_page does
@@ -227,18 +235,22 @@ def town_table(request):
                      _("村均（万元）"), _("中位数（万元）"), _("最高（万元）"),
                      *(_("%(tier)s占比（%%）") % {"tier": t.label} for t in main.tiers), _("薄弱村数"), _("空壳村数"),
                      _("合计增长率（%）"), _("村均增长率（%）")],
-            rows=([r.rank, r.name, r.parent_name, r.villages, wan(r.total), wan(r.mean), wan(r.median),
+            rows=([r.rank or _("未报送"), r.name, r.parent_name, r.villages, wan(r.total), wan(r.mean), wan(r.median),
                    wan(r.highest), *r.over_line_shares, r.weak, r.shell, r.growth, r.mean_growth] for r in rows),
             title=_("%(scope)s %(year)s年 %(unit)s%(figure)s比拼（%(note)s）") % {
                 "scope": scope.label, "year": page.year, "unit": unit_name, "figure": figure,
                 "note": page.status_note},
         )
+    comparable = selectors.comparable_sums(scope=scope, year=page.year, year_statuses=page.statuses) \
+        if page.year is not None else {}
     return render(request, "dashboards/towns.html", page_context(
         request, page, rows=rows, page_obj=page_info, rules=rules, main=main, sort=sort, by=by,
+        comparable=comparable.get(page.year, {}).get("n", 0),
         show_parent=scope.level == "province" and by == "town",
         unit_name=unit_name, sorts=[(k, v[0]) for k, v in selectors.UNIT_SORTS.items()],
         chart=charts.ranking_bar(
-            [r.name for r in rows[:TOP_CHART]], [r.mean for r in rows[:TOP_CHART]],
+            [r.name for r in rows[:TOP_CHART] if not r.unreported],
+            [r.mean for r in rows[:TOP_CHART] if not r.unreported],
             _("村均%(figure)s") % {"figure": figure},
             _("各%(unit)s村均%(figure)s（%(year)s年）") % {"unit": unit_name, "figure": figure, "year": page.year})
         if rows else None,
@@ -254,7 +266,7 @@ def tiers(request):
     by = "county" if scope.level == "province" else "town"
     rows = []
     if page.year is not None:
-        rows = selectors.unit_table(**_selection(page, rules), by=by, sort="villages")
+        rows = selectors.unit_table(**_selection(page, rules), by=by, sort="villages", include_empty=True)
         rows.sort(key=lambda r: r.code)
     labels = rules.labels
     if request.GET.get("export") == "xlsx":
@@ -262,15 +274,20 @@ def tiers(request):
             filename=_("梯队分布-%(scope)s-%(year)s") % {"scope": scope.label, "year": page.year},
             sheet=_("梯队分布"),
             headers=[_("乡镇") if by == "town" else _("县（市、区）"), _("报送村数"), *labels, _("薄弱村"), _("空壳村")],
-            rows=([r.name, r.villages, *r.bands, r.weak, r.shell] for r in rows),
+            rows=[*([r.name, r.villages, *r.bands, r.weak, r.shell] for r in rows),
+                  [_("合计"), sum(r.villages for r in rows),
+                   *(sum(r.bands[i] for r in rows) for i in range(len(labels))),
+                   sum(r.weak for r in rows), sum(r.shell for r in rows)]],
             title=_("%(scope)s %(year)s年 梯队分布（%(note)s）") % {
                 "scope": scope.label, "year": page.year, "note": page.status_note},
         )
     totals = [sum(r.bands[i] for r in rows) for i in range(len(labels))]
     return render(request, "dashboards/tiers.html", page_context(
         request, page, rows=rows, labels=labels, totals=totals, rules=rules, by=by,
+        villages_total=sum(r.villages for r in rows),
         weak_total=sum(r.weak for r in rows), shell_total=sum(r.shell for r in rows),
-        chart=charts.tier_stack([r.name for r in rows], labels, [r.bands for r in rows],
+        chart=charts.tier_stack([r.name for r in rows if not r.unreported], labels,
+                                [r.bands for r in rows if not r.unreported],
                                 _("梯队分布（%(year)s年）") % {"year": page.year}) if rows else None,
     ))
 
@@ -356,7 +373,7 @@ def organizations(request):
 @dashboard_view
 def village_profile(request, pk: int):
     village = get_village_for_user(request.user, pk=pk)
-    page = read_page(request, scope=selectors.Scope(county=village.town.county, town=village.town))
+    page = read_page(request, scope=selectors.Scope(county=village.town.county, town=village.town), choose=False)
     rules = scope_rules([village.town.county_id]).for_county(village.town.county_id)
     profile = selectors.village_profile(village=village, year_statuses=page.statuses, metric=page.metric,
                                         rules=rules)

@@ -41,7 +41,11 @@ def test_overview_headline_figures(world, baqiao):
     assert summary.villages_in_scope == 9
     assert summary.total_income == 2430 * WAN
     assert summary.previous_total_income == 2168 * WAN
-    assert summary.total_growth == Decimal("12.1")
+    # Growth compares like with like: the 8 villages that reported both years (新坝村's 2021 is only
+    # submitted), 2430 万 against their 2165 万 of 2020.
+    assert summary.comparable == 8
+    assert summary.comparable_previous_total_income == 2165 * WAN
+    assert summary.total_growth == Decimal("12.2")
     # 经营性收入 2021 = 1796 万 over 8 villages.
     assert summary.operating_mean == Decimal("224.50") * WAN
     assert (summary.weak, summary.shell) == (1, 0)

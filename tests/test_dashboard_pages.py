@@ -47,16 +47,20 @@ def test_overview_shows_the_county_headline_tiers_towns_and_top_villages(client,
     page = get(client, "overview", {"year": 2021})
     kpis = [text(k) for k in re.findall(r'<div class="kpi">(.*?)</div>', page, re.S)]
     assert kpis == [
-        "报送村数 8 共 9 个村（社区）",
-        "村级集体经济总收入 2,430.00 万元 · 同比 12.1%",  # 2021 2430万 against 2020 2168万
-        "村均经营性收入 224.50 万元 · 同比 27.2%",  # 1796万 / 8 against (1585万 + 新坝村 3万) / 9
+        "报送村数 8 共 9 个村（社区），1 个村未报送",
+        # Like with like: the 8 villages that reported both years (新坝村's 2021 is only submitted):
+        # 2021 2430万 against their 2020 2165万; 经营性收入 1796万 against 1585万.
+        "村级集体经济总收入 2,430.00 万元 · 同比 12.2%（8 个两年均报送的村）",
+        "村均经营性收入 224.50 万元 · 同比 13.3%（同口径 8 个村）",
         "薄弱村（含空壳村） 1 其中空壳村 0",
     ]
     chips = [text(c) for c in re.findall(r'<span class="tier-chip">(.*?)</span>', page, re.S)]
     assert chips == ["500万元以上 1 个村 （总收入 ≥ 500 万元）", "300万元以上 4 个村 （总收入 ≥ 300 万元）",
                      "150万元以上 3 个村 （总收入 ≥ 150 万元）", "未达梯队 0 个村"]
-    # The towns of the county: only 八桥镇 has approved 2021 figures (新坝镇's are only submitted).
-    assert table_rows(page) == [["1", "八桥镇", "8", "1,796.00", "224.50", "260.00", "13.3%", "1"]]
+    # The towns of the county: only 八桥镇 has approved 2021 figures; 新坝镇's are only submitted, so it
+    # is listed as 未报送 (not left out), unranked.
+    assert table_rows(page) == [["1", "八桥镇", "8", "1,796.00", "224.50", "260.00", "13.3%", "1"],
+                                ["—", "新坝镇 未报送", "0", "本年度尚无已报送的村"]]
     top = [text(li) for li in re.findall(r"<li>(.*?)</li>", page.split('class="top-list"')[1].split("</ol>")[0])]
     assert top[:3] == ["八桥村 八桥镇 400.00 万元", "长胜村 八桥镇 300.00 万元", "幸福村 八桥镇 290.00 万元"]
     assert len(top) == 8 and top[-1] == "利民村 八桥镇 6.00 万元"
@@ -98,7 +102,8 @@ def test_town_table_shows_each_towns_sum_mean_median_shares_and_growth(client, p
     rows = table_rows(get(client, "towns", {"year": 2021}))
     # 合计 1796, 村均 224.5, 中位数 (250 + 270) / 2, 最高 400; over 500/300/150万 总收入: 1, 5 and 8 of 8.
     assert rows == [["1", "八桥镇", "8", "1,796.00", "224.50", "260.00", "400.00", "12.5%", "62.5%", "100.0%",
-                     "1", "0", "13.3%", "13.3%"]]
+                     "1", "0", "13.3%", "13.3%"],
+                    ["—", "新坝镇 未报送", "0", "本年度尚无已报送的村"]]
     rows = table_rows(get(client, "towns", {"year": 2021, "submitted": "1"}))
     assert [(r[0], r[1], r[4]) for r in rows] == [("1", "新坝镇", "900.00"), ("2", "八桥镇", "224.50")]
 
@@ -107,8 +112,11 @@ def test_tiers_page_counts_baqiao_2021_as_the_report_states(client, people, baqi
     client.force_login(people["carol"])
     page = get(client, "tiers", {"year": 2021})
     # 八桥镇 2021: one village ≥500万 总收入, four ≥300万, the rest ≥150万; one 薄弱村, no 空壳村.
-    assert table_rows(page) == [["八桥镇", "8", "1", "4", "3", "0", "1", "0"]]
-    assert table_rows(page, "tfoot") == [["合计", "", "1", "4", "3", "0", "1", "0"]]
+    # 新坝镇 has no approved 2021 figures: listed as 未报送 with no villages, not left out.
+    assert table_rows(page) == [["新坝镇 未报送", "0", "0", "0", "0", "0", "0", "0"],
+                                ["八桥镇", "8", "1", "4", "3", "0", "1", "0"]]
+    # The 合计 row is complete: the villages too, and they add up to the tiers.
+    assert table_rows(page, "tfoot") == [["合计", "8", "1", "4", "3", "0", "1", "0"]]
     # The lines, as set: 空壳村 by the national definition, 经营收益 below 5万.
     assert "经营性收入 &lt; 10 万元" in page and "经营收益 &lt; 5 万元" in page
 

@@ -12,13 +12,19 @@ from . import dashboard_data
 from .factories import make_ledger_year, make_village
 
 # Page → most queries (session, user and role lookups included).
+# Every page but the village profile also weighs which year to open on (2: approved counts with the
+# scope's villages, the counties' deadlines); growth compares the villages that reported both years.
 MAX_QUERIES = {
-    "overview": 13,
-    "villages": 12,  # with a town and an organisation filter: each is validated, and the choices are listed
-    "towns": 10,  # the unit names come in a query of their own (a GROUP BY on ids only is faster)
-    "tiers": 10,
-    "organizations": 7,
+    "overview": 17,  # + the like-with-like sums; a town's + its 未报送 villages (count and names)
+    "villages": 15,  # with a town and an organisation filter: each is validated, and the choices are listed;
+                     # + the 未报送 villages (count and names)
+    "towns": 15,  # the unit names come in a query of their own (a GROUP BY on ids only is faster);
+                  # a province's 未报送 towns after the ranked ones: 2 more
+    "tiers": 13,
+    "organizations": 9,
     "village": 12,
+    "progress": 11,
+    "warnings": 17,  # the checks are one statement; the 50 warnings shown are described in 4 more
 }
 
 

@@ -165,11 +165,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+else:
+    # No JIT: the dashboards' reads take milliseconds, but PostgreSQL's cost estimates for their
+    # correlated counts cross jit_above_cost and it then spends 20–180 ms compiling each statement.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
 # A read replica for the dashboards (optional): the same schema, kept by PostgreSQL streaming replication.
 if env("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(env("DATABASE_REPLICA_URL"),
                                                  conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
                                                  conn_health_checks=True)
+    DATABASES["replica"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["config.db_routers.ReplicaRouter"]
 
@@ -227,6 +233,9 @@ IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 10)
 PUBLIC_RATE_LIMIT = env("PUBLIC_RATE_LIMIT", "120/m")
 PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 60)
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL")
+# 填报截止日 (年报 due date) of a year's accounts, as MM-DD of the following year, until a county
+# official sets the county's own date for that year (dashboards 填报进度).
+REPORT_DEADLINE = env("REPORT_DEADLINE", "03-31")
 
 # Admin export buttons (django-import-export): only formats that neutralise formula-like text.
 # Named by dotted path, so that settings import no app code; the library wants the classes, so the

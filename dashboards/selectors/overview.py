@@ -5,15 +5,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.db import connections
 from django.db.models import Count, DateTimeField, DecimalField, Max, Q, QuerySet, Sum, Value
 from django.utils.translation import gettext
 
+from config.db_routers import read_db
 from ledger.figures import FIGURE_NAMES
-from ledger.models import MONEY
+from ledger.models import MONEY, LedgerYear
 from villages.models import Village
 
 from ..rules import ScopeRules, below_tiers
 from .scope import ZERO, Scope, available_years, growth_pct, mean, money
+from .sql import Params, fetch_all, scope_condition
 from .towns import UnitRow, unit_table
 from .villages import VillageRow, ranked_villages
 
@@ -34,14 +37,27 @@ class Overview:
     shell: int
     as_of: datetime | None
     composition: list[tuple[str, Decimal]]
+    # Like with like: the villages that reported both this year and last, and their sums both years.
+    comparable: int = 0
+    comparable_total_income: Decimal | None = None
+    comparable_previous_total_income: Decimal | None = None
+    comparable_operating: Decimal | None = None
+    comparable_previous_operating: Decimal | None = None
+
+    @property
+    def unreported(self) -> int:
+        """Villages of the scope without figures this year (未报送)."""
+        return max(0, self.villages_in_scope - self.reporting)
 
     @property
     def total_growth(self) -> Decimal | None:
-        return growth_pct(self.total_income, self.previous_total_income)
+        """总收入 growth over the villages that reported both years only."""
+        return growth_pct(self.comparable_total_income, self.comparable_previous_total_income)
 
     @property
     def operating_mean_growth(self) -> Decimal | None:
-        return growth_pct(self.operating_mean, self.previous_operating_mean)
+        """村均经营性收入 growth over the same villages (so, that of their sum)."""
+        return growth_pct(self.comparable_operating, self.comparable_previous_operating)
 
 
 @dataclass
@@ -54,7 +70,7 @@ class OverviewPage:
 
 def overview_page(*, scope: Scope, year: int, year_statuses: Sequence[str], metric: str, rules: ScopeRules,
                   years: Sequence[int] | None = None) -> OverviewPage:
-    """Everything the overview shows, in 6 queries (5 for a town; for the province one more without
+    """Everything the overview shows, in 7 queries (6 for a town; for the province one more without
     `years`, the years with data), whatever the size of the scope.
 
     The yearly trend is the one read over every year of the scope; the headline comes from the
@@ -63,12 +79,40 @@ def overview_page(*, scope: Scope, year: int, year_statuses: Sequence[str], metr
     by = "county" if scope.level == "province" else "town"
     trend = yearly_trend(scope=scope, year_statuses=year_statuses, years=years, detail_year=year)
     units = unit_table(scope=scope, year=year, year_statuses=year_statuses, metric=metric, rules=rules, by=by,
-                       previous=scope.level != "town")
+                       previous=scope.level != "town", include_empty=scope.level != "town")
     # Every village for a county's or a town's treemap; the TOP 10 only for the whole province.
     villages, _ = ranked_villages(scope=scope, year=year, year_statuses=year_statuses, metric=metric, rules=rules,
                                   limit=10 if scope.level == "province" else None)
-    return OverviewPage(summary=_summary(scope=scope, year=year, rules=rules, units=units, trend=trend),
-                        units=units if scope.level != "town" else [], villages=villages, trend=trend)
+    summary = _summary(scope=scope, year=year, rules=rules, units=units, trend=trend)
+    comparable = comparable_sums(scope=scope, year=year, year_statuses=year_statuses)
+    this, last = comparable.get(year, {}), comparable.get(year - 1, {})
+    summary.comparable = this.get("n", 0)
+    summary.comparable_total_income, summary.comparable_previous_total_income = this.get("total"), last.get("total")
+    summary.comparable_operating, summary.comparable_previous_operating = this.get("operating"), last.get("operating")
+    return OverviewPage(summary=summary, units=units if scope.level != "town" else [], villages=villages,
+                        trend=trend)
+
+
+COMPARABLE_SQL = """
+SELECT COUNT(*), SUM(cur.total_income), SUM(prev.total_income), SUM(cur.operating_income),
+       SUM(prev.operating_income)
+FROM {table} cur JOIN {table} prev
+    ON prev.village_id = cur.village_id AND prev.year = %(previous_year)s AND prev.status IN ({statuses})
+WHERE cur.year = %(year)s AND cur.status IN ({statuses}){scope}
+"""
+
+
+def comparable_sums(*, scope: Scope, year: int, year_statuses: Sequence[str]) -> dict[int, dict]:
+    """For the villages that reported both `year` and the year before: per year, how many, and their
+    总收入 and 经营性收入 (1 query: the two years joined by village, off the index of dashboards
+    migration 0005 on PostgreSQL). Growth compares these, never two different sets of villages."""
+    quote = connections[read_db()].ops.quote_name
+    params = Params(year=year, previous_year=year - 1)
+    sql = COMPARABLE_SQL.format(table=quote(LedgerYear._meta.db_table), statuses=params.values("status", year_statuses),
+                                scope=scope_condition(scope.ledger_filter, params, quote, alias="cur"))
+    ((n, total, previous_total, operating, previous_operating),) = fetch_all(sql, params)
+    return {year: {"n": n, "total": money(total), "operating": money(operating)},
+            year - 1: {"n": n, "total": money(previous_total), "operating": money(previous_operating)}}
 
 
 def _summary(*, scope: Scope, year: int, rules: ScopeRules, units: Sequence[UnitRow],

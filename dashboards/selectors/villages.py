@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from config.db_routers import read_db
 from ledger.models import LedgerYear
@@ -39,11 +39,16 @@ class VillageRow:
     name: str = ""
     code: str = ""
     town_name: str = ""
+    # Like with like: this year's rank among the villages that reported both years (last year's rank,
+    # `previous_rank`, is among the same villages).
+    comparable_rank: int | None = None
 
     @property
     def rank_change(self) -> int | None:
-        """Places gained since last year (positive: moved up)."""
-        return None if self.previous_rank is None else self.previous_rank - self.rank
+        """Places gained since last year among the villages that reported both years (positive: up)."""
+        if self.previous_rank is None or self.comparable_rank is None:
+            return None
+        return self.previous_rank - self.comparable_rank
 
     @property
     def growth(self) -> Decimal | None:
@@ -58,17 +63,22 @@ WITH cur AS (
            RANK() OVER (ORDER BY {metric} DESC) AS rnk
     FROM {table} WHERE year = %(year)s AND status IN ({statuses}){scope}
 ), prev AS (
+    -- Last year's ranks among the villages that reported this year too (like with like).
     SELECT village_id, {metric} AS value, RANK() OVER (ORDER BY {metric} DESC) AS rnk
     FROM {table} WHERE year = %(previous_year)s AND status IN ({statuses}){scope}
+      AND village_id IN (SELECT village_id FROM cur)
+), paired AS (
+    SELECT cur.village_id, RANK() OVER (ORDER BY cur.value DESC) AS rnk
+    FROM cur JOIN prev ON prev.village_id = cur.village_id
 ), shown AS (
     SELECT cur.village_id, cur.town_id, cur.county_id, cur.status, cur.value, cur.rnk, prev.value AS prev_value,
-           prev.rnk AS prev_rnk, COUNT(*) OVER () AS total{sort_columns}{figure_columns}
-    FROM cur LEFT JOIN prev ON prev.village_id = cur.village_id
+           prev.rnk AS prev_rnk, COUNT(*) OVER () AS total, paired.rnk AS paired_rnk{sort_columns}{figure_columns}
+    FROM cur LEFT JOIN prev ON prev.village_id = cur.village_id LEFT JOIN paired ON paired.village_id = cur.village_id
     WHERE 1 = 1{conditions}
     ORDER BY {order}{limit}
 )
 SELECT shown.village_id, shown.town_id, shown.county_id, shown.status, shown.value, shown.rnk, shown.prev_value,
-       shown.prev_rnk, shown.total{names}{shown_columns}
+       shown.prev_rnk, shown.total{names}, shown.paired_rnk{shown_columns}
 FROM shown{names_join}
 ORDER BY {shown_order}
 """
@@ -86,14 +96,10 @@ WITH cur AS (
     ORDER BY cur.rnk, cur.village_id{limit}
 )
 SELECT page.village_id, page.town_id, page.county_id, page.status, page.value, page.rnk, prev.{metric},
-       CASE WHEN prev.id IS NULL THEN NULL ELSE 1 + (
-           SELECT COUNT(*) FROM {table} ahead
-           WHERE ahead.year = %(previous_year)s AND ahead.status IN ({statuses}){ahead_scope}
-             AND ahead.{metric} > prev.{metric}
-       ) END,
-       page.total{names}{page_columns}
+       paired.prev_rnk, page.total{names}, paired.cur_rnk{page_columns}
 FROM page LEFT JOIN {table} prev
-    ON prev.village_id = page.village_id AND prev.year = %(previous_year)s AND prev.status IN ({statuses}){names_join}
+    ON prev.village_id = page.village_id AND prev.year = %(previous_year)s AND prev.status IN ({statuses})
+LEFT JOIN ({paired}) paired ON paired.village_id = page.village_id{names_join}
 ORDER BY page.rnk, page.village_id
 """
 # The first pages of a whole province, unfiltered (the overview's TOP 10, the table as it opens): read
@@ -112,11 +118,26 @@ SELECT page.village_id, page.town_id, page.county_id, page.status, page.value,
        CASE WHEN prev.id IS NULL THEN NULL ELSE 1 + (
            SELECT COUNT(*) FROM {table} ahead
            WHERE ahead.year = %(previous_year)s AND ahead.status IN ({statuses}) AND ahead.{metric} > prev.{metric}
+             AND ({other_year_this}) IS NOT NULL
        ) END,
-       (SELECT COUNT(*) FROM {table} WHERE year = %(year)s AND status IN ({statuses})){names}{page_columns}
+       (SELECT COUNT(*) FROM {table} WHERE year = %(year)s AND status IN ({statuses})){names},
+       CASE WHEN prev.id IS NULL THEN NULL ELSE 1 + (
+           SELECT COUNT(*) FROM {table} ahead
+           WHERE ahead.year = %(year)s AND ahead.status IN ({statuses}) AND ahead.{metric} > page.value
+             AND ({other_year_last}) IS NOT NULL
+       ) END{page_columns}
 FROM page LEFT JOIN {table} prev
     ON prev.village_id = page.village_id AND prev.year = %(previous_year)s AND prev.status IN ({statuses}){names_join}
 ORDER BY page.value DESC, page.village_id
+"""
+# Like with like, for the province's pages: both years' ranks among the villages that reported both
+# (one join of the two years, ranked twice), joined to the page's rows.
+PAIRED_SQL = """
+SELECT c.village_id, RANK() OVER (ORDER BY c.{metric} DESC) AS cur_rnk,
+       RANK() OVER (ORDER BY p.{metric} DESC) AS prev_rnk
+FROM {table} c JOIN {table} p
+    ON p.village_id = c.village_id AND p.year = %(previous_year)s AND p.status IN ({statuses})
+WHERE c.year = %(year)s AND c.status IN ({statuses}){scope}
 """
 # Counting who is ahead costs as much as the rank: past this depth the window above is cheaper.
 TOP_DEPTH = 1000
@@ -129,8 +150,8 @@ SQL_SORTS = {
     "-rank": (("cur.rnk", "DESC"), ("cur.village_id", "ASC")),
     "growth": ((GROWTH_SQL, "DESC NULLS LAST"), *TIES),
     "-growth": ((GROWTH_SQL, "ASC NULLS LAST"), *TIES),
-    "change": (("(prev.rnk - cur.rnk)", "DESC NULLS LAST"), *TIES),
-    "-change": (("(prev.rnk - cur.rnk)", "ASC NULLS LAST"), *TIES),
+    "change": (("(prev.rnk - paired.rnk)", "DESC NULLS LAST"), *TIES),
+    "-change": (("(prev.rnk - paired.rnk)", "ASC NULLS LAST"), *TIES),
     "town": (("cur.town_id", "ASC"), *TIES),
 }
 
@@ -177,15 +198,25 @@ def ranked_villages(*, scope: Scope, year: int, year_statuses: Sequence[str], me
     # A town or a county holds a few hundred villages: ranking both years in full is cheapest there
     # (counting who is ahead row by row took 16 ms for a county's first page, the windows 1 ms).
     paged = sort == "rank" and limit is not None and scope.level == "province"
+    # Like with like, counted row by row for the first pages: only villages that reported both years are
+    # ahead. A scalar lookup (LIMIT 1), not EXISTS: PostgreSQL would turn EXISTS into a semi-join that
+    # hashes the whole other year again for every row of the page.
+    other_year_this = (f"SELECT 1 FROM {table} other WHERE other.village_id = ahead.village_id"
+                       f" AND other.year = %(year)s AND other.status IN ({statuses_sql}) LIMIT 1")
+    other_year_last = (f"SELECT 1 FROM {table} other WHERE other.village_id = ahead.village_id"
+                       f" AND other.year = %(previous_year)s AND other.status IN ({statuses_sql}) LIMIT 1")
+    paired = PAIRED_SQL.format(metric=metric_sql, table=table, statuses=statuses_sql,
+                               scope=scope_condition(scope.ledger_filter, params, quote, alias="c"))
     if paged and not conditions and offset + limit <= TOP_DEPTH:
         sql = TOP_SQL.format(metric=metric_sql, table=table, statuses=statuses_sql, figures=figure_sql,
-                             page_columns=page_columns, limit=limit_sql, names=names, names_join=names_join("page"))
+                             page_columns=page_columns, limit=limit_sql, names=names, names_join=names_join("page"),
+                             other_year_this=other_year_this, other_year_last=other_year_last)
     elif paged:
         sql = RANKED_PAGE_SQL.format(
             metric=metric_sql, table=table, statuses=statuses_sql, scope=scope_sql,
             ahead_scope=scope_condition(scope.ledger_filter, params, quote, alias="ahead"), figures=figure_sql,
             page_columns=page_columns, conditions=conditions, limit=limit_sql, names=names,
-            names_join=names_join("page"),
+            names_join=names_join("page"), paired=paired,
         )
     else:
         # The sort keys become columns, so that the page is sorted again after the names are joined.
@@ -202,12 +233,12 @@ def ranked_villages(*, scope: Scope, year: int, year_statuses: Sequence[str], me
     fetched = fetch_all(sql, params)
     rows, total = [], fetched[0][8] if fetched else 0
     for (village_id, town_id, county_id, status, value, rank, previous_value, previous_rank, _, name, code, town_name,
-         *rest) in fetched:
+         comparable_rank, *rest) in fetched:
         value = money(value)
         row = VillageRow(village_id=village_id, town_id=town_id, county_id=county_id, status=status, value=value,
                          figures={metric: value, **{f: money(v) for f, v in zip(figures, rest, strict=True)}},
                          rank=rank, previous_value=money(previous_value), previous_rank=previous_rank, name=name,
-                         code=code, town_name=town_name)
+                         code=code, town_name=town_name, comparable_rank=comparable_rank)
         county_rules = rules.for_county(county_id)
         row.tier = county_rules.tier_of(row.figures)
         row.weak = county_rules.is_weak(row.figures)
@@ -231,3 +262,19 @@ def village_condition(rules: ScopeRules, *, tier: str = "", weak_only: bool = Fa
         weak = rules.q(Rules.weak_q)
         condition = weak if condition is None else condition & weak
     return condition
+
+
+@dataclass
+class Unreported:
+    """The villages of a scope without figures for a year (未报送): how many, and the first of them."""
+
+    count: int
+    villages: list[tuple[int, str, str]]  # (village id, name, town name), by code
+
+
+def unreported_villages(*, scope: Scope, year: int, year_statuses: Sequence[str], limit: int = 200) -> Unreported:
+    """Villages of the scope with no village-year counted for `year` (2 queries)."""
+    counted = LedgerYear.objects.filter(village_id=OuterRef("pk"), year=year, status__in=year_statuses)
+    missing = Village.objects.filter(~Exists(counted), **scope.village_filter)
+    return Unreported(count=missing.count(),
+                      villages=list(missing.order_by("code").values_list("pk", "name", "town__name")[:limit]))

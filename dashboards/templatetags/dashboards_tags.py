@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django import template
 from django.utils.translation import gettext
 
@@ -46,3 +48,27 @@ def get_figure(ledger_year, code: str):
 @register.filter
 def pair(first, second) -> tuple:
     return (first, second)
+
+
+@register.filter
+def urlencode_dict(mapping) -> str:
+    """A dict of query parameters as a query string (the scope a menu link keeps)."""
+    return urlencode(mapping or {})
+
+
+@register.filter
+def days_text(days) -> str:
+    """Days left before a deadline as 剩 N 天 / 今天截止 / 逾期 N 天."""
+    if days is None:
+        return "—"
+    if days > 0:
+        return gettext("剩 %(n)s 天") % {"n": days}
+    if days == 0:
+        return gettext("今天截止")
+    return gettext("逾期 %(n)s 天") % {"n": -days}
+
+
+@register.filter
+def days_left(deadline, today) -> int | None:
+    """A deadline's days left on `today` (negative: overdue)."""
+    return None if deadline is None else deadline.days_left(today)
