@@ -20,7 +20,7 @@ from villages.validators import has_visible_text
 
 from .checks import CARRIED_ITEM
 from .models import LedgerLine, LineItem
-from .money import CENT, MAX_STATEMENT_LINES, UNITS, WAN, YUAN, AmountError, parse_amount
+from .money import CENT, MAX_STATEMENT_LINES, UNITS, WAN, YUAN, AmountError, format_wan, parse_amount
 from .services import LineInput
 
 ROW_KEY = re.compile(r"^line-(\d+)-(\d+)-(?:name|amount|note|delete|offered)$")
@@ -91,11 +91,24 @@ class LineRowForm(forms.Form):
                                                  "aria-label": _("%(item)s 项目名称") % {"item": item.name}})
         self.fields["note"].widget.attrs.update({"placeholder": _("备注"), "aria-label": _("备注")})
 
+    # 元 the typing would be if it was meant in 元: set when it is too large for a line in 万元 but fits
+    # in 元 (3,531,600 typed on a 万元 page), so that the page can offer the conversion.
+    as_yuan: Decimal | None = None
+
     def clean_amount(self):
         # The page's unit unless the typing names one ("1500元" on a 万元 page); the line limit included.
         try:
             amount = parse_amount(self.cleaned_data["amount"], self.unit, allow_negative=True)
         except AmountError as exc:
+            if self.unit == WAN:
+                try:
+                    self.as_yuan = parse_amount(self.cleaned_data["amount"], YUAN, allow_negative=True)
+                except AmountError:
+                    self.as_yuan = None
+            if self.as_yuan is not None:
+                raise forms.ValidationError(
+                    _("%(error)s是否按元填写？按元即 %(amount)s 万元。") % {"error": exc, "amount": format_wan(self.as_yuan)},
+                    code="unit_slip") from exc
             raise forms.ValidationError(str(exc), code="amount") from exc
         if amount is not None and amount < 0 and not self.item.may_be_negative:
             raise forms.ValidationError(
@@ -222,6 +235,15 @@ class StatementForm:
                     seen[line.key] = row
             self._valid = valid
         return self._valid
+
+    def oversized(self) -> dict[str, list[LineRowForm]]:
+        """Rows too large for a line in 万元 that fit in 元 (`LineRowForm.as_yuan`), by item code."""
+        found: dict[str, list[LineRowForm]] = {}
+        for group in self.groups:
+            for row in group.rows:
+                if row.is_bound and not row.is_deleted and row.as_yuan is not None and "amount" in row.errors:
+                    found.setdefault(group.item.code, []).append(row)
+        return found
 
     @property
     def error_count(self) -> int:

@@ -23,7 +23,7 @@ from villages.access import get_town_for_user, get_village_for_user, has_role, r
 from villages.models import UserRole, Village
 
 from . import access, review, selectors, services
-from .checks import item_totals, statement_warnings
+from .checks import Warning, item_totals, statement_warnings
 from .filters import TownVillageFilter
 from .forms import EntryForm, StatementForm, amount_for_input
 from .models import MAX_YEAR, MIN_YEAR
@@ -241,15 +241,33 @@ def village_year(request, village_pk: int, year: int):
             "year": ledger_year, "status": ledger_year.get_status_display()})
         return _render_statement(request, statement, entry=entry, form=form, unit=unit, status=409)
     entry_valid, form_valid = entry.is_valid(), form.is_valid()
+    code, _sep, answer = request.POST.get("unit_choice", "").partition(":")
+    oversized = form.oversized() if not form_valid else {}
+    if answer == "convert" and code in oversized:
+        # 3,531,600 typed on a 万元 page, too large for any line, converted as the page offered: 元.
+        data = request.POST.copy()
+        data.pop("unit_choice", None)
+        for row in oversized[code]:
+            data[row.add_prefix("amount")] = amount_for_input(row.as_yuan, unit)
+        messages.info(request, _("%(item)s已按元换算为 %(amount)s 万元。") % {
+            "item": _item_name(statement, code), "amount": format_wan(sum(row.as_yuan for row in oversized[code]))})
+        entry, form = EntryForm(data), StatementForm(items=statement.items, unit=unit, data=data)
+        entry_valid, form_valid = entry.is_valid(), form.is_valid()
+        oversized = form.oversized() if not form_valid else {}
     if not (entry_valid and form_valid):
+        questions = [Warning(code, _("%(item)s 的金额超过单行上限，无法按万元保存。") % {"item": _item_name(statement, code)},
+                             kind=Warning.UNIT, suggested=sum(row.as_yuan for row in rows),
+                             question=_("是否按元填写？按元即 %(amount)s 万元。") % {
+                                 "amount": format_wan(sum(row.as_yuan for row in rows))})
+                     for code, rows in oversized.items()]
         messages.error(request, _("有 %(n)s 处填写需要更正，见标红的栏目。本次未保存。") % {
             "n": form.error_count + len(entry.errors)})
-        return _render_statement(request, statement, entry=entry, form=form, unit=unit, show_errors=True)
+        return _render_statement(request, statement, entry=entry, form=form, unit=unit, show_errors=True,
+                                 unit_questions=questions)
 
     lines = form.lines()
     warnings = _warnings(statement, lines)
     # A unit question answered with a button: "<item code>:convert" or "<item code>:keep".
-    code, _sep, answer = request.POST.get("unit_choice", "").partition(":")
     slip = next((w for w in warnings if w.is_unit_slip and w.key == code), None)
     kept = set(request.POST.getlist("unit_keep"))
     if slip is not None and answer == "convert":
