@@ -169,29 +169,33 @@
   function switchUnit(next) {
     // The typed values keep their meaning: 12.5 万元 becomes 125000.00 元, not 12.5 元. The numbers as
     // typed are kept so that "I typed 元 all along" can put them back under the new unit.
-    var typed = [];
+    var typed = [], unreadable = 0;
     form.querySelectorAll("input.amount").forEach(function (input) {
       var fen = toFen(input.value, currentUnit, input.dataset.negative === "1");
       if (fen !== null && fen !== undefined) {
         typed.push([input, input.value]);
         input.value = fenToInput(fen, next);
+      } else if (fen === undefined) {
+        unreadable += 1;  // not a valid amount: left as typed, and marked
       }
     });
     var previous = currentUnit;
     currentUnit = next;
     showUnit(next);
-    offerUndo(typed, previous, next);
+    offerUndo(typed, previous, next, unreadable);
   }
 
-  function offerUndo(typed, from, to) {
+  function offerUndo(typed, from, to, unreadable) {
     var old = form.querySelector("[data-unit-converted]");
     if (old) old.remove();
-    if (!typed.length) return;
+    if (!typed.length && !unreadable) return;
     var note = document.createElement("p");
     note.className = "unit-converted hint";
     note.dataset.unitConverted = "1";
     note.setAttribute("role", "status");
-    note.textContent = "已把 " + typed.length + " 个金额由" + LABELS[from] + "换算为" + LABELS[to] + "，数额不变。";
+    note.textContent = (typed.length ? "已把 " + typed.length + " 个金额由" + LABELS[from] + "换算为" + LABELS[to] + "，数额不变。" : "") +
+      (unreadable ? unreadable + " 个金额无法识别或超过单行上限，未换算，请核对。" : "");
+    if (!typed.length) { form.querySelector(".unit-switch").appendChild(note); return; }
     var button = document.createElement("button");
     button.type = "button";
     button.className = "link-button";
@@ -212,12 +216,16 @@
   function slipHint(group) {
     var hint = group.querySelector("[data-slip-hint]");
     var u = unit();
-    var total = 0n, any = false;
+    var total = 0n, any = false, oversized = [];
     group.querySelectorAll(".line-row").forEach(function (row) {
       var input = row.querySelector("input.amount");
       var del = row.querySelector("input[type=checkbox][name$='-delete']");
       if (!input || (del && del.checked)) return;
-      var fen = toFen(input.value, u, input.dataset.negative === "1");
+      var negative = input.dataset.negative === "1";
+      var fen = toFen(input.value, u, negative);
+      // Too large for any line in 万元, fine in 元: 3,531,600 typed from a 元 ledger.
+      var asYuan = fen === undefined && u === "wan" ? toFen(input.value, "yuan", negative) : undefined;
+      if (asYuan) oversized.push([input, asYuan]);
       if (fen) { total += fen; any = true; }
     });
     var lastCell = group.querySelector("[data-item-last]");
@@ -226,7 +234,8 @@
     var lastAbs = last === null ? null : (last < 0n ? -last : last);
     var ceiling = yuanTextToFen(config.ceiling);
     var factor = null;
-    if (any && (abs > ceiling || (lastAbs && abs > lastAbs * 100n))) factor = "down";
+    if (oversized.length) factor = "oversized";
+    else if (any && (abs > ceiling || (lastAbs && abs > lastAbs * 100n))) factor = "down";
     else if (any && lastAbs && abs * 100n < lastAbs && abs * 10000n <= ceiling) factor = "up";
     if (!factor) { if (hint) hint.remove(); return; }
     if (!hint) {
@@ -238,13 +247,24 @@
       cell.appendChild(hint);
     }
     var suggested = factor === "down" ? (total + (total < 0n ? -5000n : 5000n)) / 10000n : total * 10000n;
-    hint.textContent = (factor === "down" ? "是否按元填写？按元即 " : "是否按万元填写？按万元即 ") +
+    if (factor === "oversized") {
+      suggested = total;
+      oversized.forEach(function (pair) { suggested += pair[1]; });
+    }
+    hint.textContent = (factor === "up" ? "是否按万元填写？按万元即 " : "是否按元填写？按元即 ") +
       fenToWan(suggested) + " 万元。";
     var button = document.createElement("button");
     button.type = "button";
     button.className = "link-button";
     button.textContent = "换算";
     button.addEventListener("click", function () {
+      if (factor === "oversized") {
+        oversized.forEach(function (pair) { pair[0].value = fenToInput(pair[1], u); });
+        markDirty();
+        recompute();
+        slipHint(group);
+        return;
+      }
       group.querySelectorAll(".line-row input.amount").forEach(function (input) {
         var fen = toFen(input.value, u, input.dataset.negative === "1");
         if (!fen) return;
