@@ -150,6 +150,7 @@
 
   form.addEventListener("input", function (event) {
     if (event.target.matches("input, textarea")) markDirty();
+    if (event.target.matches("input.amount")) event.target.dataset.typed = "1";
     recompute();
   });
   form.addEventListener("change", function (event) {
@@ -173,7 +174,8 @@
     form.querySelectorAll("input.amount").forEach(function (input) {
       var fen = toFen(input.value, currentUnit, input.dataset.negative === "1");
       if (fen !== null && fen !== undefined) {
-        typed.push([input, input.value]);
+        // Only what the user typed can have been typed in the wrong unit (not stored or prefilled values).
+        if (input.dataset.typed === "1") typed.push([input, input.value]);
         input.value = fenToInput(fen, next);
       } else if (fen === undefined) {
         unreadable += 1;  // not a valid amount: left as typed, and marked
@@ -188,12 +190,12 @@
   function offerUndo(typed, from, to, unreadable) {
     var old = form.querySelector("[data-unit-converted]");
     if (old) old.remove();
-    if (!typed.length && !unreadable) return;
+    if (!typed.length && !unreadable) return;  // nothing typed by hand: nothing to put back
     var note = document.createElement("p");
     note.className = "unit-converted hint";
     note.dataset.unitConverted = "1";
     note.setAttribute("role", "status");
-    note.textContent = (typed.length ? "已把 " + typed.length + " 个金额由" + LABELS[from] + "换算为" + LABELS[to] + "，数额不变。" : "") +
+    note.textContent = "金额已由" + LABELS[from] + "换算为" + LABELS[to] + "，数额不变。" +
       (unreadable ? unreadable + " 个金额无法识别或超过单行上限，未换算，请核对。" : "");
     if (!typed.length) { form.querySelector(".unit-switch").appendChild(note); return; }
     var button = document.createElement("button");
