@@ -4,7 +4,8 @@ Scope first, role second: a village-year outside the user's scope is a 404 (its 
 revealed, see `get_ledger_year_for_user`); inside the scope, these functions say which actions the
 role allows in the year's current state. Views and templates ask here and nowhere else.
 
-- 镇村账会计 (cadre): enters and submits the drafts of their town's villages.
+- 镇村账会计 (cadre): enters and submits the drafts (and the years sent back) of their town's villages,
+  and withdraws a submission nobody has reviewed yet (撤回).
 - 镇审核人 (reviewer): approves or sends back submitted years, reopens approved ones (with a reason).
 - 县级管理人员 (official) and 统计/经管人员 (staff): read their county's accounts.
 - 系统管理员 (admin): everything within scope.
@@ -30,6 +31,7 @@ REVIEW_ROLES = (Role.REVIEWER, Role.ADMIN)
 # Who takes each workflow step; which states a step starts from is `services.TRANSITIONS`.
 STEP_ROLES = {
     Action.SUBMIT: ENTRY_ROLES,
+    Action.WITHDRAW: ENTRY_ROLES,
     Action.APPROVE: REVIEW_ROLES,
     Action.REJECT: REVIEW_ROLES,
     Action.REOPEN: REVIEW_ROLES,
@@ -41,12 +43,12 @@ def can_edit_ledger_year(user, ledger_year: LedgerYear | None) -> bool:
     """May the user change the amounts? `None` is a year nobody has entered yet (未填报)."""
     if not has_role(user, *ENTRY_ROLES):
         return False
-    return ledger_year is None or ledger_year.status == Status.DRAFT
+    return ledger_year is None or ledger_year.is_open
 
 
 def may_take_step(user, action: str) -> bool:
-    """Does the role allow the workflow step at all (whatever a year's state)? 提交 is the cadres',
-    the others the reviewers'."""
+    """Does the role allow the workflow step at all (whatever a year's state)? 提交 and 撤回 are the
+    cadres', the others the reviewers'."""
     return has_role(user, *STEP_ROLES[action])
 
 
@@ -71,6 +73,16 @@ def can_reject(user, ledger_year: LedgerYear | None) -> bool:
 
 def can_reopen(user, ledger_year: LedgerYear | None) -> bool:
     return can_take_step(user, ledger_year, Action.REOPEN)
+
+
+def can_withdraw(user, ledger_year: LedgerYear | None) -> bool:
+    return can_take_step(user, ledger_year, Action.WITHDRAW)
+
+
+def can_delete_ledger_year(user, ledger_year: LedgerYear | None) -> bool:
+    """May the user delete the village-year from the entry page? Those who enter it, while it is open
+    (`services.ledger_years_delete` refuses the others)."""
+    return ledger_year is not None and ledger_year.is_open and has_role(user, *ENTRY_ROLES)
 
 
 # Workflow action → the check that allows it, in the order of `services.TRANSITIONS`.

@@ -153,7 +153,7 @@ class LedgerLineInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         # Drafts only, like the entry page: submitted years are under review, approved ones locked.
-        return obj is None or obj.status == LedgerYear.Status.DRAFT
+        return obj is None or obj.is_open
 
     has_add_permission = has_change_permission
     has_delete_permission = has_change_permission
@@ -242,7 +242,7 @@ class LedgerYearAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         """Turn the inline's rows into one complete statement and write it through the entry page's
         service (`ledger_year_save_statement`: drafts only, the version the page was opened at)."""
         obj = form.instance
-        if change and obj.status != LedgerYear.Status.DRAFT:
+        if change and not obj.is_open:
             return  # shown read-only: nothing was typed
         lines = []
         for formset in formsets:
@@ -278,7 +278,7 @@ class LedgerYearAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return [{"added": {}}] if add else [{"changed": {"fields": ["台账明细"]}}]
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.status != LedgerYear.Status.DRAFT:
+        if obj is not None and not obj.is_open:
             return False
         return super().has_delete_permission(request, obj)
 
@@ -291,7 +291,7 @@ class LedgerYearAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             through_service.add(LedgerYear._meta.verbose_name)
         perms_needed = {name for name in perms_needed if name not in through_service}
         closed = [f"{ly}：{ly.get_status_display()}，不能删除（请先由审核人退回或重新打开）"
-                  for ly in objs if ly.status != LedgerYear.Status.DRAFT]
+                  for ly in objs if not ly.is_open]
         return deleted, counts, perms_needed, [*closed, *protected]
 
     def delete_model(self, request, obj):

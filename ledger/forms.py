@@ -20,20 +20,21 @@ from villages.validators import has_visible_text
 
 from .checks import CARRIED_ITEM
 from .models import LedgerLine, LineItem
-from .money import MAX_STATEMENT_LINES, UNITS, WAN, YUAN, AmountError, parse_amount
+from .money import CENT, MAX_STATEMENT_LINES, UNITS, WAN, YUAN, AmountError, format_wan, parse_amount
 from .services import LineInput
 
-ROW_KEY = re.compile(r"^line-(\d+)-(\d+)-(?:name|amount|note|delete)$")
+ROW_KEY = re.compile(r"^line-(\d+)-(\d+)-(?:name|amount|note|delete|offered)$")
 UNIT_CHOICES = [(WAN, _("万元")), (YUAN, _("元"))]
 
 
 def amount_for_input(amount: Decimal | None, unit: str) -> str:
-    """元 → the text put back in an input in `unit`: exact (no rounding), no separators, no trailing zeros."""
+    """元 → the text put back in an input in `unit`: exact (no rounding), no separators, two decimals or
+    as many as the amount needs."""
     if amount is None:
         return ""
     value = Decimal(amount) / UNITS[unit][1]
-    text = format(value.normalize(), "f") if value else "0"
-    return text
+    # Two decimals at least, as amounts are shown everywhere (395.20), more only where they count.
+    return format(value.quantize(CENT) if value == value.quantize(CENT) else value.normalize(), "f")
 
 
 class ReasonField(forms.CharField):
@@ -71,6 +72,9 @@ class LineRowForm(forms.Form):
     amount = forms.CharField(label=_("金额"), max_length=40, required=False)
     note = forms.CharField(label=_("备注"), max_length=500, required=False)
     delete = forms.BooleanField(label=_("删除"), required=False)
+    # A row named after one of last year's 项目, offered for this year: left without an amount it is
+    # not a line (nothing to save, nothing to refuse).
+    offered = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, item: LineItem, unit: str, **kwargs):
         self.item = item
@@ -87,11 +91,24 @@ class LineRowForm(forms.Form):
                                                  "aria-label": _("%(item)s 项目名称") % {"item": item.name}})
         self.fields["note"].widget.attrs.update({"placeholder": _("备注"), "aria-label": _("备注")})
 
+    # 元 the typing would be if it was meant in 元: set when it is too large for a line in 万元 but fits
+    # in 元 (3,531,600 typed on a 万元 page), so that the page can offer the conversion.
+    as_yuan: Decimal | None = None
+
     def clean_amount(self):
         # The page's unit unless the typing names one ("1500元" on a 万元 page); the line limit included.
         try:
             amount = parse_amount(self.cleaned_data["amount"], self.unit, allow_negative=True)
         except AmountError as exc:
+            if self.unit == WAN:
+                try:
+                    self.as_yuan = parse_amount(self.cleaned_data["amount"], YUAN, allow_negative=True)
+                except AmountError:
+                    self.as_yuan = None
+            if self.as_yuan is not None:
+                raise forms.ValidationError(
+                    _("%(error)s是否按元填写？按元即 %(amount)s 万元。") % {"error": exc, "amount": format_wan(self.as_yuan)},
+                    code="unit_slip") from exc
             raise forms.ValidationError(str(exc), code="amount") from exc
         if amount is not None and amount < 0 and not self.item.may_be_negative:
             raise forms.ValidationError(
@@ -103,9 +120,19 @@ class LineRowForm(forms.Form):
         data = super().clean()
         if data.get("delete"):
             return data
+        if self.is_untouched_offer:
+            return data
         if data.get("amount") is None and "amount" not in self.errors and (data.get("name") or data.get("note")):
             self.add_error("amount", _("请填写金额；不要这一行请勾选“删除”。"))
         return data
+
+    @property
+    def is_untouched_offer(self) -> bool:
+        """A row offered with last year's 项目 name that got neither an amount nor a note."""
+        if not self.is_bound:
+            return bool(self.initial.get("offered")) and not self.initial.get("amount")
+        return bool(self.data.get(self.add_prefix("offered"))) and not any(
+            (self.data.get(self.add_prefix(f)) or "").strip() for f in ("amount", "note"))
 
     @property
     def is_blank(self) -> bool:
@@ -120,7 +147,7 @@ class LineRowForm(forms.Form):
 
     @property
     def line(self) -> LineInput | None:
-        if self.is_deleted or self.errors or self.cleaned_data.get("amount") is None:
+        if self.is_deleted or self.errors or self.cleaned_data.get("amount") is None or self.is_untouched_offer:
             return None
         return LineInput(item_id=self.item.pk, amount=self.cleaned_data["amount"],
                          name=self.cleaned_data.get("name", "").strip(), note=self.cleaned_data.get("note", "").strip())
@@ -136,8 +163,10 @@ class StatementForm:
     """All rows of one village-year's statement, grouped by line item in the order of the statement."""
 
     def __init__(self, *, items: list[LineItem], unit: str, data=None, lines: list[LedgerLine] = (),
-                 add_row_for: int | None = None, carried_forward: Decimal | None = None):
-        """`carried_forward`: last year's 年末未分配收益, put in this year's 年初未分配收益 when it has none yet."""
+                 add_row_for: int | None = None, carried_forward: Decimal | None = None,
+                 last_names: dict[str, list[str]] | None = None):
+        """`carried_forward`: last year's 年末未分配收益, put in this year's 年初未分配收益 when it has none yet.
+        `last_names`: last year's 项目 names by item code, offered as rows of an item with no lines yet."""
         self.items = items
         self.unit = unit
         self.data = data
@@ -163,6 +192,14 @@ class StatementForm:
                         initial={"name": line.name, "amount": amount_for_input(line.amount, unit), "note": line.note},
                     ))
         self.prefilled: LineItem | None = None
+        if data is None and last_names:
+            for group in self.groups:
+                if group.rows or group.item.code == CARRIED_ITEM:
+                    continue
+                for n, name in enumerate(sorted(last_names.get(group.item.code, []), key=lambda name: (name != "", name))):
+                    initial = {"name": name, "offered": True} if name else {}
+                    group.rows.append(LineRowForm(prefix=f"line-{group.item.pk}-{n}", item=group.item, unit=unit,
+                                                  initial=initial))
         for group in self.groups:
             # An item without rows gets one to type into; "添加项目" asks for one more.
             if not group.rows or group.item.pk == add_row_for:
@@ -198,6 +235,15 @@ class StatementForm:
                     seen[line.key] = row
             self._valid = valid
         return self._valid
+
+    def oversized(self) -> dict[str, list[LineRowForm]]:
+        """Rows too large for a line in 万元 that fit in 元 (`LineRowForm.as_yuan`), by item code."""
+        found: dict[str, list[LineRowForm]] = {}
+        for group in self.groups:
+            for row in group.rows:
+                if row.is_bound and not row.is_deleted and row.as_yuan is not None and "amount" in row.errors:
+                    found.setdefault(group.item.code, []).append(row)
+        return found
 
     @property
     def error_count(self) -> int:

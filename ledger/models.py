@@ -233,7 +233,11 @@ class LedgerYear(models.Model):
         DRAFT = "draft", "草稿"
         SUBMITTED = "submitted", "已提交"
         APPROVED = "approved", "已审核"
+        # Sent back by the reviewer with a reason: entered again like a draft, then submitted again.
+        RETURNED = "returned", "已退回"
 
+    # The states in which the amounts may be written (by the form, the admin, an import).
+    OPEN_STATUSES = (Status.DRAFT, Status.RETURNED)
     FIGURES = FIGURES
 
     # No index of its own: the unique (village, year) index starts with it.
@@ -290,7 +294,7 @@ class LedgerYear(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["village", "year"], name="ledger_year_unique"),
             models.CheckConstraint(condition=Q(year__gte=FIRST_YEAR, year__lte=MAX_YEAR), name="ledger_year_range"),
-            models.CheckConstraint(condition=Q(status__in=["draft", "submitted", "approved"]),
+            models.CheckConstraint(condition=Q(status__in=["draft", "submitted", "approved", "returned"]),
                                    name="ledger_year_status"),
             # Sums of lines that are never negative; 总收入 and 经营性收入 may be, with an investment loss.
             models.CheckConstraint(condition=Q(**{f"{name}__gte": 0 for name in NON_NEGATIVE_FIGURES}),
@@ -316,6 +320,11 @@ class LedgerYear(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status == self.Status.APPROVED
+
+    @property
+    def is_open(self) -> bool:
+        """草稿 or 已退回: the amounts may be changed."""
+        return self.status in self.OPEN_STATUSES
 
 
 class HistorySource(models.Model):
@@ -395,6 +404,7 @@ class LedgerYearEvent(models.Model):
         APPROVE = "approve", "审核通过"
         REJECT = "reject", "退回"
         REOPEN = "reopen", "重新打开"
+        WITHDRAW = "withdraw", "撤回"
         IMPORT = "import", "导入"
         UNDO_IMPORT = "undo_import", "撤销导入"
 
@@ -426,6 +436,12 @@ class LedgerRules(models.Model):
 
     DEFAULT_LINE_RATIO = Decimal("3")
     DEFAULT_NET_INCOME_CHANGE_PERCENT = Decimal("50")
+    # 1亿元: far above any one line of a village's statement (the richest villages of the case reports
+    # take in a few 千万元 a year), and far below a 元 figure typed in 万元 (100亿元 and more).
+    DEFAULT_LINE_CEILING = Decimal("100000000.00")
+    # Over this many times last year's line, or under its this-many-th part: a slip of the unit (元 for
+    # 万元 or the reverse), which an explanation does not clear.
+    UNIT_SLIP_RATIO = Decimal("100")
 
     county = models.OneToOneField(County, verbose_name="县（市、区）", on_delete=models.CASCADE,
                                   related_name="ledger_rules")
@@ -439,6 +455,11 @@ class LedgerRules(models.Model):
         validators=[MinValueValidator(Decimal("1"))],
         help_text="本年收益较上年增减超过该百分比时，需填写说明",
     )
+    line_ceiling = models.DecimalField(
+        "单行金额上限（元）", **MONEY, default=DEFAULT_LINE_CEILING,
+        validators=[MinValueValidator(Decimal("1.00"))],
+        help_text="某一行金额超过该值时，页面会询问是否把元当作万元填写，须明确选择后才能保存；默认 1 亿元",
+    )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
@@ -448,6 +469,7 @@ class LedgerRules(models.Model):
             models.CheckConstraint(condition=Q(line_ratio__gt=1), name="ledger_rules_line_ratio_gt_1"),
             models.CheckConstraint(condition=Q(net_income_change_percent__gt=0),
                                    name="ledger_rules_net_income_change_gt_0"),
+            models.CheckConstraint(condition=Q(line_ceiling__gt=0), name="ledger_rules_line_ceiling_gt_0"),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -60,12 +61,14 @@ def town_year_grid(villages: QuerySet[Village], years: list[int]) -> list[Villag
 
 
 def town_year_counts(town: Town, year: int) -> dict[str, int]:
-    """How many of the town's village-years of `year` are at each state (1 query); 草稿 counts only
-    those with amounts, as only they can be submitted."""
+    """How many of the town's village-years of `year` are at each state (1 query); 草稿 and 已退回
+    count only those with amounts, as only they can be submitted ("open": both together)."""
     rows = (LedgerYear.objects.filter(town=town, year=year).order_by().values("status")
-            .annotate(n=Count("pk", filter=~Q(status=LedgerYear.Status.DRAFT) | Q(lines__isnull=False),
+            .annotate(n=Count("pk", filter=~Q(status__in=LedgerYear.OPEN_STATUSES) | Q(lines__isnull=False),
                             distinct=True)))
-    return {row["status"]: row["n"] for row in rows}
+    counts = {row["status"]: row["n"] for row in rows}
+    counts["open"] = sum(counts.get(status, 0) for status in LedgerYear.OPEN_STATUSES)
+    return counts
 
 
 def town_summaries(towns: QuerySet[Town], year: int) -> list[dict]:
@@ -81,7 +84,7 @@ def town_summaries(towns: QuerySet[Town], year: int) -> list[dict]:
         entered = sum(by_status.values())
         rows.append({"town": town, "village_count": town.village_count, "not_entered": town.village_count - entered,
                      "draft": by_status.get("draft", 0), "submitted": by_status.get("submitted", 0),
-                     "approved": by_status.get("approved", 0)})
+                     "returned": by_status.get("returned", 0), "approved": by_status.get("approved", 0)})
     return rows
 
 
@@ -145,6 +148,14 @@ class Statement:
         if self.last_year is None or not self.last_by_code:
             return None
         return self.last_year.closing_undistributed
+
+    @property
+    def last_names(self) -> dict[str, list[str]]:
+        """Last year's 项目 names by item code ("" for a line without one)."""
+        names: dict[str, list[str]] = {}
+        for code, name in self.last_by_code_and_name:
+            names.setdefault(code, []).append(name)
+        return names
 
     def comparable(self, item: LineItem) -> bool:
         """Whether the line can be compared with last year's line of the same code."""
@@ -227,14 +238,28 @@ class HistoryEntry:
     is_event: bool = False
 
 
-WORKFLOW_ACTIONS = {"submit", "approve", "reject", "reopen"}
+WORKFLOW_ACTIONS = {"submit", "withdraw", "approve", "reject", "reopen"}
 _KIND = {"+": _("新增"), "~": _("修改"), "-": _("删除")}
+# What history reads of the people it names (`person_name`), in the same query.
+PERSON_RELATED = ("role__town", "role__county")
 
 
-def _who(user) -> str:
+def person_name(user) -> str:
+    """How a person is named on the pages: the full name given in their account (扬中市经管统计), else
+    their role and place (八桥镇 镇审核人), never the login name unless nothing else is known."""
     if user is None:
         return str(_("系统"))
-    return user.get_full_name() or user.username
+    if name := user.get_full_name().strip():
+        return name
+    try:
+        role = user.role
+    except ObjectDoesNotExist:
+        return user.username
+    place = role.town or role.county
+    return f"{place.name} {role.get_role_display()}" if place else role.get_role_display()
+
+
+_who = person_name
 
 
 def ledger_year_history(ledger_year: LedgerYear | None, *, after: datetime | None = None,
@@ -244,7 +269,8 @@ def ledger_year_history(ledger_year: LedgerYear | None, *, after: datetime | Non
     if ledger_year is None:
         return []
     Historical = LedgerLine.history.model
-    rows = Historical.objects.filter(ledger_year_id=ledger_year.pk).select_related("history_user").order_by(
+    rows = Historical.objects.filter(ledger_year_id=ledger_year.pk).select_related(
+        "history_user", *(f"history_user__{path}" for path in PERSON_RELATED)).order_by(
         "history_date", "history_id")
     items = dict(LineItem.objects.filter(system_id=ledger_year.system_id).values_list("pk", "name"))
     source_labels = dict(Historical._meta.get_field("history_source").choices)
@@ -266,7 +292,8 @@ def ledger_year_history(ledger_year: LedgerYear | None, *, after: datetime | Non
             source=source_labels.get(row.history_source, row.history_source),
             reason=row.history_change_reason or "",
         ))
-    events = LedgerYearEvent.objects.filter(ledger_year=ledger_year).select_related("actor")
+    events = LedgerYearEvent.objects.filter(ledger_year=ledger_year).select_related(
+        "actor", *(f"actor__{path}" for path in PERSON_RELATED))
     if after is not None:
         events = events.filter(at__gt=after)
     for event in events:

@@ -37,7 +37,8 @@ __all__ = [  # the statement's types are part of these services' signatures
     "LineInput", "OpenedYears", "StaleVersion", "YearStatement", "apply_changes", "ledger_year_delete",
     "ledger_year_open", "ledger_year_recompute", "ledger_years_delete",
     "ledger_year_replace_lines", "ledger_year_save_statement", "ledger_year_transition", "ledger_years_bulk_replace",
-    "ledger_years_open_many", "ledger_years_transition", "replace_statements", "set_figures", "town_year_transition",
+    "ledger_years_open_many", "ledger_years_transition", "replace_statements", "set_figures", "town_year_candidates",
+    "town_year_transition",
 ]
 
 # How many locked village-years a refusal names before it says 等.
@@ -82,7 +83,7 @@ def closed_reason(ledger_year: LedgerYear) -> str:
     if ledger_year.status == LedgerYear.Status.APPROVED:
         return f"{ledger_year} 已审核锁定，不能修改；如需更正请先由审核人重新打开。"
     if ledger_year.status == LedgerYear.Status.SUBMITTED:
-        return f"{ledger_year} 已提交审核，不能修改；如需修改请先由审核人退回。"
+        return f"{ledger_year} 已提交审核，不能修改；如需修改，请在审核前撤回，或由审核人退回。"
     return ""
 
 
@@ -371,6 +372,7 @@ def ledger_year_save_statement(
     expected_version: int,
     reason: str = "",
     warnings: Sequence[str] = (),
+    confirmed: Sequence[str] = (),
     source: str = "form",
 ) -> tuple[LedgerYear, LineChanges]:
     """Save a statement typed on the village-year page (creating the year on its first save).
@@ -380,7 +382,8 @@ def ledger_year_save_statement(
     or another user is not overwritten). Only drafts are edited (`LedgerLocked` otherwise), as the
     page offers. `reason` is the user's explanation, kept on
     every history row of the save (first 100 characters); a save that changed something is also
-    logged as a 保存 event with the whole explanation and the `warnings` it answered.
+    logged as a 保存 event with the whole explanation and the `warnings` it answered, and the unit
+    questions (`confirmed`) the user answered with 按原值保存.
     """
     reason = clean_text(reason)
     if warnings and not has_visible_text(reason):
@@ -388,12 +391,24 @@ def ledger_year_save_statement(
     event_reason = reason
     if warnings:
         event_reason = f"{reason}（核对提示：{''.join(warnings)}）"
+    if confirmed:
+        event_reason = f"{event_reason}（按原值保存：{''.join(confirmed)}）"
+    lines = list(lines)
     with transaction.atomic():
-        ledger_year = ledger_year_open(village=village, year=year, actor=actor)
-        changes = ledger_year_replace_lines(
-            ledger_year=ledger_year, lines=lines, actor=actor, source=source, reason=reason,
-            expected_version=expected_version, drafts_only=True,
-        )
+        key = (village.pk, year)
+        opened = ledger_years_open_many(keys=[(village, year)], actor=actor, lines_by_key={key: lines})
+        ledger_year = opened.years[key]
+        if key in opened.created:
+            # The first save creates the year with these lines: one write, version 1 (第 1 版).
+            if expected_version:
+                raise StaleVersion(ledger_year, expected_version)
+            changes = replace_statements(statements=[(ledger_year, lines)], actor=actor, source=source,
+                                         reason=reason, inserted=opened.inserted)[ledger_year.pk]
+        else:
+            changes = ledger_year_replace_lines(
+                ledger_year=ledger_year, lines=lines, actor=actor, source=source, reason=reason,
+                expected_version=expected_version, drafts_only=True,
+            )
         if changes.any:
             LedgerYearEvent.objects.create(ledger_year=ledger_year, action=LedgerYearEvent.Action.SAVE,
                                            from_status=ledger_year.status, to_status=ledger_year.status,
@@ -413,11 +428,15 @@ def ledger_year_recompute(*, ledger_year: LedgerYear) -> bool:
     return bool(changed)
 
 
-# Allowed workflow steps: action → (from statuses, to status).
+# Allowed workflow steps: action → (from statuses, to status). 退回 leaves the year 已退回 (its own
+# state, so that the town list and the cadre see that a reviewer wants something changed); it is then
+# entered like a draft and submitted again. 撤回 is the cadre taking back a submission nobody has
+# reviewed yet.
 TRANSITIONS = {
-    LedgerYearEvent.Action.SUBMIT: ({LedgerYear.Status.DRAFT}, LedgerYear.Status.SUBMITTED),
+    LedgerYearEvent.Action.SUBMIT: (set(LedgerYear.OPEN_STATUSES), LedgerYear.Status.SUBMITTED),
+    LedgerYearEvent.Action.WITHDRAW: ({LedgerYear.Status.SUBMITTED}, LedgerYear.Status.DRAFT),
     LedgerYearEvent.Action.APPROVE: ({LedgerYear.Status.SUBMITTED}, LedgerYear.Status.APPROVED),
-    LedgerYearEvent.Action.REJECT: ({LedgerYear.Status.SUBMITTED}, LedgerYear.Status.DRAFT),
+    LedgerYearEvent.Action.REJECT: ({LedgerYear.Status.SUBMITTED}, LedgerYear.Status.RETURNED),
     LedgerYearEvent.Action.REOPEN: ({LedgerYear.Status.APPROVED}, LedgerYear.Status.DRAFT),
 }
 REASON_REQUIRED = {LedgerYearEvent.Action.REJECT, LedgerYearEvent.Action.REOPEN}
@@ -484,18 +503,30 @@ def ledger_years_transition(*, ledger_years: Sequence[LedgerYear], action: str, 
 BULK_ACTIONS = (LedgerYearEvent.Action.SUBMIT, LedgerYearEvent.Action.APPROVE)
 
 
-def town_year_transition(*, town, year: int, action: str, actor=None) -> int:
-    """全部提交 / 全部审核通过: the step for every village-year of the town and year that can take it
-    (drafts with at least one amount; submitted years). Returns how many moved. Role checks belong
-    to the caller; 退回 and 重新打开 need a reason per year and are not offered in bulk."""
+def town_year_candidates(*, town, year: int, action: str) -> models.QuerySet:
+    """The village-years of the town and year that 全部提交 / 全部审核通过 would move: open years with
+    at least one amount, or submitted years."""
+    allowed_from, _ = TRANSITIONS[action]
+    years = LedgerYear.objects.filter(town=town, year=year, status__in=allowed_from)
+    if action == LedgerYearEvent.Action.SUBMIT:
+        years = years.filter(models.Exists(LedgerLine.objects.filter(ledger_year=models.OuterRef("pk"))))
+    return years
+
+
+def town_year_transition(*, town, year: int, action: str, actor=None,
+                         ledger_year_ids: Iterable[int] | None = None) -> list[LedgerYear]:
+    """全部提交 / 全部审核通过: the step for the village-years of the town and year that can take it
+    (`town_year_candidates`), limited to `ledger_year_ids` when given: the ones the confirmation page
+    listed, so that a year submitted after the page was shown is not approved unseen. Returns the
+    years moved. Role checks belong to the caller; 退回 and 重新打开 need a reason per year and are not
+    offered in bulk."""
     if action not in BULK_ACTIONS:
         raise LedgerError("只能批量提交或批量审核通过。")
-    allowed_from, _ = TRANSITIONS[action]
     with transaction.atomic():
-        years = LedgerYear.objects.select_for_update().filter(town=town, year=year, status__in=allowed_from)
-        if action == LedgerYearEvent.Action.SUBMIT:
-            years = years.filter(models.Exists(LedgerLine.objects.filter(ledger_year=models.OuterRef("pk"))))
-        return len(ledger_years_transition(ledger_years=list(years.order_by("pk")), action=action, actor=actor))
+        years = town_year_candidates(town=town, year=year, action=action).select_for_update()
+        if ledger_year_ids is not None:
+            years = years.filter(pk__in=list(ledger_year_ids))
+        return ledger_years_transition(ledger_years=list(years.order_by("pk")), action=action, actor=actor)
 
 
 @dataclass
@@ -564,7 +595,7 @@ def ledger_years_delete(*, ledger_years: Sequence[LedgerYear], actor=None, reaso
     with transaction.atomic():
         current = list(LedgerYear.objects.select_for_update().filter(pk__in=[ly.pk for ly in ledger_years])
                        .select_related("village").order_by("pk"))
-        closed = [ly for ly in current if ly.status != LedgerYear.Status.DRAFT]
+        closed = [ly for ly in current if not ly.is_open]
         if closed:
             names = "、".join(f"{ly}（{ly.get_status_display()}）" for ly in closed[:LOCKED_NAMES_SHOWN])
             raise LedgerLocked(f"以下村年度账已提交或已审核，不能删除：{names}"

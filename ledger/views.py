@@ -5,29 +5,29 @@ outside the scope gets 404; inside the scope, `ledger.access` says what the role
 Writes go through `ledger.services`.
 """
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from villages.access import get_town_for_user, get_village_for_user, has_role, role_of, visible_towns
 from villages.models import UserRole, Village
 
-from . import access, selectors, services
-from .checks import item_totals, statement_warnings
+from . import access, review, selectors, services
+from .checks import Warning, item_totals, statement_warnings
 from .filters import TownVillageFilter
-from .forms import EntryForm, ReasonForm, StatementForm
-from .models import MAX_YEAR, MIN_YEAR, LedgerYearEvent
-from .money import WAN, YUAN, format_wan
+from .forms import EntryForm, StatementForm, amount_for_input
+from .models import MAX_YEAR, MIN_YEAR
+from .money import CENT, WAN, YUAN, format_wan
 from .systems import year_problem
 from .years import parse_year
 
@@ -75,25 +75,11 @@ def town_villages(request, pk: int):
         "town": town, "year": year, "years": years, "filter": village_filter,
         "rows": selectors.town_year_grid(village_filter.qs, years),
         "can_enter": can_enter, "can_review": can_review,
-        "counts": selectors.town_year_counts(town, year) if can_enter or can_review else {},
+        # What 全部提交 / 全部审核通过 would move, for their buttons and confirmation dialogs (the page
+        # script; without it, the confirmation is a page).
+        "submit_candidates": review.bulk_candidates(town, year, "submit") if can_enter else [],
+        "approve_candidates": review.bulk_candidates(town, year, "approve") if can_review else [],
     })
-
-
-@login_required
-@require_POST
-def town_transition(request, pk: int):
-    """全部提交 (cadres) / 全部审核通过 (reviewers) for the town's village-years of one year."""
-    town = get_town_for_user(request.user, pk=pk)
-    action = request.POST.get("action", "")
-    year = parse_year(request.POST.get("year"))
-    if action not in services.BULK_ACTIONS or year is None:
-        return HttpResponseBadRequest(_("未知的操作或年度。"))
-    if not access.may_take_step(request.user, action):
-        raise PermissionDenied(_("您的角色不能执行此操作。"))
-    moved = services.town_year_transition(town=town, year=year, action=action, actor=request.user)
-    messages.success(request, _("%(town)s %(year)s 年：%(n)s 个村年度%(action)s。") % {
-        "town": town.name, "year": year, "n": moved, "action": LedgerYearEvent.Action(action).label})
-    return redirect(f"{reverse('ledger:town_villages', kwargs={'pk': town.pk})}?{urlencode({'year': year})}")
 
 
 def _year_refused(request, village: Village, year: int):
@@ -172,9 +158,11 @@ def _sections_for_display(statement: selectors.Statement, groups: list[dict],
 
 
 def _render_statement(request, statement, *, entry: EntryForm, form: StatementForm | None, unit: str,
-                      warnings=(), conflict=None, show_errors=False, status=200, database_down=False):
+                      warnings=(), unit_questions=(), unit_kept=(), conflict=None, show_errors=False, status=200,
+                      database_down=False):
     ledger_year = statement.ledger_year
     user = request.user
+    reviewing = ledger_year is not None and not database_down and has_role(user, *access.REVIEW_ROLES)
     # The figures of what is on screen: the typing when it is valid, else what is stored.
     totals = statement.stored_totals
     if form is not None and form.data is not None and form.is_valid():
@@ -187,11 +175,18 @@ def _render_statement(request, statement, *, entry: EntryForm, form: StatementFo
         # The policy figures that are not already a derived row of the statement (总收入, 经营性收入).
         "figures": [f for f in statement.figures(totals) if f.code not in {row.code for row in statement.derived()}],
         "carried_forward": statement.carried_forward,
-        "warnings": warnings, "warned": {warning.key for warning in warnings}, "conflict": conflict,
+        "warnings": warnings, "unit_questions": unit_questions, "unit_kept": sorted(unit_kept),
+        "warned": {warning.key for warning in [*warnings, *unit_questions]}, "conflict": conflict,
         "show_errors": show_errors,
         # With the database gone, the page is built from what the request already read: no workflow
         # buttons (they would fail) and no history.
         "transitions": [] if database_down else access.allowed_transitions(user, ledger_year),
+        "can_delete": not database_down and access.can_delete_ledger_year(user, ledger_year),
+        # The reviewer's view: what needs judgement, and the place in the town's 待审核 queue; everyone
+        # sees why a year was sent back.
+        "review": None if database_down else review.review_summary(statement),
+        "reviewing": reviewing,
+        "queue": review.queue_place(statement.village, statement.year) if reviewing else None,
         "history": [] if database_down else selectors.ledger_year_history(ledger_year),
         "terms": _terms_for_script(statement),
         "previous_year_url": _village_year_url(statement.village, statement.year - 1, unit),
@@ -208,6 +203,8 @@ def _terms_for_script(statement: selectors.Statement) -> dict:
         "terms": {str(item.pk): statement.terms.get(item.pk, []) for item in statement.items},
         "figures": list(shown),
         "last": {code: (str(f.last) if f.last is not None else None) for code, f in shown.items()},
+        # 元: above it a line is asked about as a unit slip (`ledger.checks.unit_slips`).
+        "ceiling": str(statement.rules.line_ceiling or statement.rules.DEFAULT_LINE_CEILING),
     }
 
 
@@ -225,7 +222,8 @@ def village_year(request, village_pk: int, year: int):
         unit = request.GET.get("unit") if request.GET.get("unit") in (WAN, YUAN) else WAN
         entry = EntryForm(initial={"unit": unit, "version": statement.version})
         form = StatementForm(items=statement.items, unit=unit, lines=statement.lines,
-                             carried_forward=statement.carried_forward) if editable else None
+                             carried_forward=statement.carried_forward,
+                             last_names=statement.last_names) if editable else None
         return _render_statement(request, statement, entry=entry, form=form, unit=unit)
 
     if not has_role(request.user, *access.ENTRY_ROLES):
@@ -243,33 +241,76 @@ def village_year(request, village_pk: int, year: int):
             "year": ledger_year, "status": ledger_year.get_status_display()})
         return _render_statement(request, statement, entry=entry, form=form, unit=unit, status=409)
     entry_valid, form_valid = entry.is_valid(), form.is_valid()
+    code, _sep, answer = request.POST.get("unit_choice", "").partition(":")
+    oversized = form.oversized() if not form_valid else {}
+    if answer == "convert" and code in oversized:
+        # 3,531,600 typed on a 万元 page, too large for any line, converted as the page offered: 元.
+        data = request.POST.copy()
+        data.pop("unit_choice", None)
+        for row in oversized[code]:
+            data[row.add_prefix("amount")] = amount_for_input(row.as_yuan, unit)
+        messages.info(request, _("%(item)s已按元换算为 %(amount)s 万元。") % {
+            "item": _item_name(statement, code), "amount": format_wan(sum(row.as_yuan for row in oversized[code]))})
+        entry, form = EntryForm(data), StatementForm(items=statement.items, unit=unit, data=data)
+        entry_valid, form_valid = entry.is_valid(), form.is_valid()
+        oversized = form.oversized() if not form_valid else {}
     if not (entry_valid and form_valid):
+        questions = [Warning(code, _("%(item)s 的金额超过单行上限，无法按万元保存。") % {"item": _item_name(statement, code)},
+                             kind=Warning.UNIT, suggested=sum(row.as_yuan for row in rows),
+                             question=_("是否按元填写？按元即 %(amount)s 万元。") % {
+                                 "amount": format_wan(sum(row.as_yuan for row in rows))})
+                     for code, rows in oversized.items()]
         messages.error(request, _("有 %(n)s 处填写需要更正，见标红的栏目。本次未保存。") % {
             "n": form.error_count + len(entry.errors)})
-        return _render_statement(request, statement, entry=entry, form=form, unit=unit, show_errors=True)
+        return _render_statement(request, statement, entry=entry, form=form, unit=unit, show_errors=True,
+                                 unit_questions=questions)
 
     lines = form.lines()
-    warnings = statement_warnings(
-        items=statement.items, new=item_totals((line.item_id, line.amount) for line in lines),
-        stored=statement.stored_totals,
-        last_year_by_code=statement.last_by_code if statement.last_year else None,
-        last_year_net_income=statement.last_year.net_income if statement.last_year else None,
-        rules=statement.rules, last_year_other_system=statement.last_other_system,
-        carried_forward=statement.carried_forward,
-    )
+    warnings = _warnings(statement, lines)
+    # A unit question answered with a button: "<item code>:convert" or "<item code>:keep".
+    slip = next((w for w in warnings if w.is_unit_slip and w.key == code), None)
+    kept = set(request.POST.getlist("unit_keep"))
+    if slip is not None and answer == "convert":
+        data = _converted(request.POST, form, slip, unit)
+        entry, form = EntryForm(data), StatementForm(items=statement.items, unit=unit, data=data)
+        if not (entry.is_valid() and form.is_valid()):  # a converted amount beyond the limits of a line
+            messages.error(request, _("换算后的金额无法保存，请直接更正。本次未保存。"))
+            return _render_statement(request, statement, entry=entry, form=form, unit=unit, show_errors=True)
+        lines = form.lines()
+        warnings = _warnings(statement, lines)
+        messages.info(request, _("%(item)s已按换算后的值 %(amount)s 万元填入。") % {
+            "item": _item_name(statement, slip.key), "amount": format_wan(slip.suggested)})
+    elif slip is not None and answer == "keep":
+        kept.add(_keep_token(slip))
+    slips = [w for w in warnings if w.is_unit_slip]
+    asked = [w for w in slips if _keep_token(w) not in kept]
+    confirmed = [w for w in slips if _keep_token(w) in kept]
+    kept = {_keep_token(w) for w in confirmed}  # an answer to an amount typed since no longer counts
+    warnings = [w for w in warnings if not w.is_unit_slip]
+    if asked:
+        messages.warning(request, _("有 %(n)s 个金额与上年相差上百倍或超过单行上限，可能填错了单位：请逐项选择按哪个数保存。"
+                                    "本次未保存。") % {"n": len(asked)})
+        return _render_statement(request, statement, entry=entry, form=form, unit=unit, warnings=warnings,
+                                 unit_questions=asked, unit_kept=kept, show_errors=True)
     explanation = entry.cleaned_data["explanation"].strip()  # "" when nothing visible was typed
     if warnings and not explanation:
         entry.add_error("explanation", _("以上数值与上年相比变化较大，请填写变动说明后再保存。"))
         messages.warning(request, _("数值与上年相比变化较大：请核对，确认无误请填写说明后再保存。本次未保存。"))
         return _render_statement(request, statement, entry=entry, form=form, unit=unit, warnings=warnings,
-                                 show_errors=True)
+                                 unit_kept=kept, show_errors=True)
     expected_version = entry.cleaned_data["version"]
     try:
-        _saved, changes = services.ledger_year_save_statement(
+        saved, changes = services.ledger_year_save_statement(
             village=village, year=year, lines=lines, actor=request.user, expected_version=expected_version,
-            reason=explanation, warnings=[w.message for w in warnings], source="form",
+            reason=explanation, warnings=[w.message for w in warnings], confirmed=[w.message for w in confirmed],
+            source="form",
         )
     except services.StaleVersion as exc:
+        if _same_statement(exc.ledger_year, lines):
+            # The same typing posted twice (a double click, a resent form): the first one saved it.
+            messages.success(request, _("%(village)s %(year)s 年账目已保存（第 %(v)s 版）。") % {
+                "village": village.name, "year": year, "v": exc.ledger_year.version})
+            return redirect(_village_year_url(village, year, unit))
         opened_at = selectors.version_opened_at(exc.ledger_year, expected_version)
         conflict = selectors.ledger_year_history(exc.ledger_year, after=opened_at)
         # The typing stays on screen; saving again now is a deliberate choice made after seeing the changes.
@@ -292,46 +333,52 @@ def village_year(request, village_pk: int, year: int):
                                      status=503, database_down=True)
         response["Retry-After"] = "30"
         return response
+    names = {"village": village.name, "year": year, "v": saved.version}
     if changes.any:
-        messages.success(request, _("已保存：新增 %(c)s 行，修改 %(u)s 行，删除 %(d)s 行。") % {
-            "c": len(changes.created), "u": len(changes.changed), "d": len(changes.deleted)})
+        messages.success(request, _("%(village)s %(year)s 年账目已保存（第 %(v)s 版）：新增 %(c)s 行，修改 %(u)s 行，"
+                                    "删除 %(d)s 行。") % {**names, "c": len(changes.created),
+                                                      "u": len(changes.changed), "d": len(changes.deleted)})
     else:
-        messages.info(request, _("没有改动。"))
+        messages.info(request, _("%(village)s %(year)s 年账目与已保存的第 %(v)s 版相同，没有改动。") % names)
     return redirect(_village_year_url(village, year, unit))
 
 
-@login_required
-@require_POST
-def village_year_transition(request, village_pk: int, year: int):
-    ledger_year = access.get_ledger_year_for_user(request.user, village_id=village_pk, year=year)
-    action = request.POST.get("action", "")
-    if action not in access.TRANSITION_CHECKS:
-        return HttpResponseBadRequest(_("未知的操作。"))
-    if not access.may_take_step(request.user, action):
-        raise PermissionDenied(_("您的角色不能执行此操作。"))
-    url = _village_year_url(ledger_year.village, year)
-    if not access.TRANSITION_CHECKS[action](request.user, ledger_year):
-        messages.error(request, _("%(year)s 当前状态为“%(status)s”，不能执行“%(action)s”。") % {
-            "year": ledger_year, "status": ledger_year.get_status_display(),
-            "action": LedgerYearEvent.Action(action).label})
-        return redirect(url)
-    if action == LedgerYearEvent.Action.SUBMIT and not ledger_year.lines.exists():
-        messages.error(request, _("尚未填写任何金额，不能提交。"))
-        return redirect(url)
-    reason = request.POST.get("reason", "")
-    if action in services.REASON_REQUIRED:
-        reason_form = ReasonForm(request.POST)
-        if not reason_form.is_valid():
-            for error in reason_form.errors["reason"]:
-                messages.error(request, error)
-            return redirect(url)
-        reason = reason_form.cleaned_data["reason"]
-    try:
-        services.ledger_year_transition(ledger_year=ledger_year, action=action, actor=request.user,
-                                        reason=reason)
-    except services.LedgerError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("%(year)s：%(action)s。") % {
-            "year": ledger_year, "action": LedgerYearEvent.Action(action).label})
-    return redirect(url)
+def _warnings(statement: selectors.Statement, lines) -> list:
+    return statement_warnings(
+        items=statement.items, new=item_totals((line.item_id, line.amount) for line in lines),
+        stored=statement.stored_totals,
+        last_year_by_code=statement.last_by_code if statement.last_year else None,
+        last_year_net_income=statement.last_year.net_income if statement.last_year else None,
+        rules=statement.rules, last_year_other_system=statement.last_other_system,
+        carried_forward=statement.carried_forward,
+    )
+
+
+def _keep_token(slip) -> str:
+    """What the page carries for a unit question answered 按原值保存: the line and the amount it was
+    asked about, so that a different amount typed later is asked about again."""
+    return f"{slip.key}:{slip.typed}"
+
+
+def _item_name(statement: selectors.Statement, code: str) -> str:
+    return next((item.name for item in statement.items if item.code == code), code)
+
+
+def _converted(post, form: StatementForm, slip, unit: str):
+    """The posted form with the amounts of the slip's line converted (÷ or × 10,000), as typed text."""
+    data = post.copy()
+    data.pop("unit_choice", None)
+    for group in form.groups:
+        if group.item.code != slip.key:
+            continue
+        for row in group.rows:
+            if row.is_bound and row.line is not None:
+                amount = (row.line.amount * slip.factor).quantize(CENT, rounding=ROUND_HALF_UP)
+                data[row.add_prefix("amount")] = amount_for_input(amount, unit)
+    return data
+
+
+def _same_statement(ledger_year, lines) -> bool:
+    """Whether the stored lines of the village-year are exactly `lines`."""
+    stored = sorted((line.item_id, line.name, line.amount, line.note) for line in ledger_year.lines.all())
+    return stored == sorted((line.item_id, line.name, line.amount, line.note) for line in lines)

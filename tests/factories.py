@@ -59,8 +59,10 @@ def make_ledger_year(village: Village, year: int, amounts: dict | None = None, *
         code, name = key if isinstance(key, tuple) else (key, "")
         lines.append(services.LineInput(item_id=item_for_year(year, code).pk, name=name, amount=Decimal(amount)))
     services.ledger_year_replace_lines(ledger_year=ledger_year, lines=lines, actor=actor)
-    if status in ("submitted", "approved"):
+    if status in ("submitted", "approved", "returned"):
         services.ledger_year_transition(ledger_year=ledger_year, action="submit", actor=actor)
     if status == "approved":
         services.ledger_year_transition(ledger_year=ledger_year, action="approve", actor=actor)
+    if status == "returned":
+        services.ledger_year_transition(ledger_year=ledger_year, action="reject", actor=actor, reason="请核对")
     return ledger_year

@@ -12,7 +12,7 @@ from django.urls import reverse
 from ledger import services
 from ledger.forms import StatementForm
 from ledger.importing import services as importing
-from ledger.models import MONEY, ImportBatch, LedgerLine, LedgerYear
+from ledger.models import MONEY, ImportBatch, LedgerLine, LedgerRules, LedgerYear
 from ledger.money import (
     MAX_FIGURE,
     MAX_LINE_AMOUNT,
@@ -151,6 +151,8 @@ def test_entry_page_honours_a_unit_typed_in_the_cell(client, cadre, village, typ
 
 
 def test_the_largest_lines_are_stored_exactly_and_the_pages_render(client, cadre, village):
+    # A county that allows lines up to the limit (by default 1亿元 a line is asked about as a unit slip).
+    LedgerRules.objects.create(county_id=village.town.county_id, line_ceiling=MAX_LINE_AMOUNT)
     response = client.post(village_year_url(village, 2024), statement_data(2024, {
         "operating_revenue": "10,000,000,000", "investment_income": "9999999999.99", "admin_expense": "0.01",
     }, unit="yuan"))

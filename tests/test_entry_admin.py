@@ -92,6 +92,7 @@ def test_official_sets_warning_limits_for_their_county_only(client, staffed, wor
     assert "扬中市" in page and "沁阳市" not in page
     response = client.post(reverse("admin:ledger_ledgerrules_add"), {
         "county": world["yangzhong"].pk, "line_ratio": "2.5", "net_income_change_percent": "30",
+        "line_ceiling": "50000000",
     })
     assert response.status_code == 302
     assert LedgerRules.for_county(world["yangzhong"].pk).line_ratio == Decimal("2.50")

@@ -48,7 +48,7 @@ def test_village_year_page_query_count_does_not_grow_with_lines_and_history(clie
     url = village_year_url(village, 2025)
     client.post(url, statement_data(2025, {"operating_revenue": "100"}))
     few = count_queries(client, url)
-    for version in range(2, 12):
+    for version in range(1, 11):  # the first save was 第 1 版
         amounts = {("operating_revenue", f"项目{n}"): str(10 + n + version) for n in range(8)}
         assert client.post(url, statement_data(2025, amounts, version=version,
                                                   explanation="分项目录入")).status_code == 302

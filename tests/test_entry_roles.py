@@ -12,18 +12,19 @@ from .factories import make_ledger_year
 
 # role → the actions it may take in each state (None: nobody entered the year yet)
 EXPECTED = {
-    "alice": {None: {"edit"}, "draft": {"edit", "submit"}, "submitted": set(), "approved": set()},
-    "bob": {None: set(), "draft": set(), "submitted": {"approve", "reject"}, "approved": {"reopen"}},
-    "carol": {None: set(), "draft": set(), "submitted": set(), "approved": set()},
-    "dave": {None: set(), "draft": set(), "submitted": set(), "approved": set()},
-    "nobody": {None: set(), "draft": set(), "submitted": set(), "approved": set()},
-    "admin": {None: {"edit"}, "draft": {"edit", "submit"}, "submitted": {"approve", "reject"},
-              "approved": {"reopen"}},
+    "alice": {None: {"edit"}, "draft": {"edit", "submit"}, "submitted": {"withdraw"}, "approved": set(),
+              "returned": {"edit", "submit"}},
+    "bob": {None: set(), "draft": set(), "submitted": {"approve", "reject"}, "approved": {"reopen"}, "returned": set()},
+    "carol": {None: set(), "draft": set(), "submitted": set(), "approved": set(), "returned": set()},
+    "dave": {None: set(), "draft": set(), "submitted": set(), "approved": set(), "returned": set()},
+    "nobody": {None: set(), "draft": set(), "submitted": set(), "approved": set(), "returned": set()},
+    "admin": {None: {"edit"}, "draft": {"edit", "submit"}, "submitted": {"approve", "reject", "withdraw"},
+              "approved": {"reopen"}, "returned": {"edit", "submit"}},
 }
 
 
 @pytest.mark.parametrize("who", EXPECTED)
-@pytest.mark.parametrize("status", [None, "draft", "submitted", "approved"])
+@pytest.mark.parametrize("status", [None, "draft", "submitted", "approved", "returned"])
 def test_each_role_may_take_exactly_its_steps(people, world, who, status):
     ledger_year = None
     if status is not None:

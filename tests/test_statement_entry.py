@@ -111,12 +111,12 @@ def test_opening_balance_is_prefilled_from_last_years_closing_balance(client, ca
                                      "reserve_fund": "100000"}, status="approved")  # 年末 25 万
     page = client.get(village_year_url(village, 2025)).content.decode()
     item_id = item_for_year(2025, "opening_undistributed").pk
-    assert re.search(rf'name="line-{item_id}-0-amount" value="25"', page)
+    assert re.search(rf'name="line-{item_id}-0-amount" value="25.00"', page)
     assert "已按上年年末未分配收益预填" in page
     # A year that states its own 年初未分配收益 keeps it.
     make_ledger_year(village, 2025, {"opening_undistributed": "240000"})
     page = client.get(village_year_url(village, 2025)).content.decode()
-    assert re.search(rf'name="line-{item_id}-0-amount" value="24"', page)
+    assert re.search(rf'name="line-{item_id}-0-amount" value="24.00"', page)
     assert "已按上年年末未分配收益预填" not in page
 
 

@@ -411,7 +411,7 @@ def import_batch_undo(*, batch: ImportBatch, actor=None) -> ImportBatch:
                            event_action=LedgerYearEvent.Action.UNDO_IMPORT, when=when)
         resubmitted = set(batch.undo_data.get("submitted", []))
         ledger_years_transition(ledger_years=[ly for pk, ly in current.items() if pk in resubmitted],
-                                action=LedgerYearEvent.Action.REJECT, actor=actor, reason=reason, when=when,
+                                action=LedgerYearEvent.Action.WITHDRAW, actor=actor, reason=reason, when=when,
                                 event_action=LedgerYearEvent.Action.UNDO_IMPORT)
         # Village-years that only existed because of this import go again, so they do not rank as 空壳村.
         LedgerYear.objects.filter(pk__in=[pk for pk in created if pk in current]).delete()

@@ -4,12 +4,13 @@ from decimal import Decimal
 
 from django import template
 
-from ledger.money import format_wan, format_yuan
+from ledger.money import YUAN, format_wan, format_yuan
+from ledger.selectors import person_name
 
 register = template.Library()
 
 STATUS_CLASSES = {"none": "status-none", "draft": "status-draft", "submitted": "status-submitted",
-                  "approved": "status-approved"}
+                  "returned": "status-returned", "approved": "status-approved"}
 
 
 @register.filter
@@ -33,3 +34,15 @@ def yuan_exact(amount) -> str:
 @register.filter
 def status_class(status: str) -> str:
     return STATUS_CLASSES.get(status or "none", "")
+
+
+@register.filter
+def in_unit(amount, unit: str) -> str:
+    """An amount (元) in the unit the page is in: 万元 with two decimals, or 元 with two decimals."""
+    return format_yuan(amount) if unit == YUAN else format_wan(amount)
+
+
+@register.filter
+def person(user) -> str:
+    """A person by the name the pages use (`ledger.selectors.person_name`), never the login name."""
+    return person_name(user)

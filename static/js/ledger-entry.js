@@ -66,7 +66,18 @@
     while (digits.length <= scale) digits = "0" + digits;
     var whole = digits.slice(0, digits.length - scale);
     var frac = digits.slice(digits.length - scale).replace(/0+$/, "");
-    return frac ? whole + "." + frac : whole;
+    while (frac.length < 2) frac += "0";  // two decimals at least, as the server writes them (395.20)
+    return whole + "." + frac;
+  }
+
+  // fen → the unit in force with two decimals and separators (the 本年 column's totals).
+  function fenToUnit(fen, u) {
+    if (u === "wan") return fenToWan(fen);
+    var negative = fen < 0n;
+    var abs = negative ? -fen : fen;
+    var whole = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    var text = whole + "." + (abs % 100n).toString().padStart(2, "0");
+    return negative && text !== "0.00" ? "−" + text : text;
   }
 
   // fen → 万元 with two decimals and thousands separators (as the server's |wan filter).
@@ -113,7 +124,7 @@
     });
     Object.keys(config.terms).forEach(function (item) {
       var total = totals[item] || 0n;
-      setText("[data-item-total='" + item + "']", fenToWan(total));
+      setText("[data-item-total='" + item + "']", fenToUnit(total, u));
       var lastCell = form.querySelector("[data-item-last='" + item + "']");
       var last = lastCell ? yuanTextToFen(lastCell.dataset.yuan) : null;
       setText("[data-item-change='" + item + "']", last === null ? "—" : fenToWan(total - last, true));
@@ -125,7 +136,7 @@
           if (term[0] === code) value += BigInt(term[1]) * (totals[item] || 0n);
         });
       });
-      setText("[data-figure='" + code + "']", fenToWan(value));
+      setText("[data-figure='" + code + "']", fenToUnit(value, u));
       var last = yuanTextToFen(config.last[code]);
       setText("[data-figure-change='" + code + "']", last === null ? "—" : fenToWan(value - last, true));
     });
@@ -139,6 +150,7 @@
 
   form.addEventListener("input", function (event) {
     if (event.target.matches("input, textarea")) markDirty();
+    if (event.target.matches("input.amount")) event.target.dataset.typed = "1";
     recompute();
   });
   form.addEventListener("change", function (event) {
@@ -147,16 +159,133 @@
   });
 
   var currentUnit = unit();
+  var LABELS = { wan: "万元", yuan: "元" };
+  function showUnit(u) {
+    document.querySelectorAll("[data-unit-label]").forEach(function (node) { node.textContent = LABELS[u]; });
+    document.querySelectorAll("[data-unit-label-attr]").forEach(function (node) {
+      node.dataset.label = "本年（" + LABELS[u] + "）";
+    });
+  }
+
   function switchUnit(next) {
-    // The typed values keep their meaning: 12.5 万元 becomes 125000 元, not 12.5 元.
+    // The typed values keep their meaning: 12.5 万元 becomes 125000.00 元, not 12.5 元. The numbers as
+    // typed are kept so that "I typed 元 all along" can put them back under the new unit.
+    var typed = [], unreadable = 0;
     form.querySelectorAll("input.amount").forEach(function (input) {
       var fen = toFen(input.value, currentUnit, input.dataset.negative === "1");
-      if (fen !== null && fen !== undefined) input.value = fenToInput(fen, next);
+      if (fen !== null && fen !== undefined) {
+        // Only what the user typed can have been typed in the wrong unit (not stored or prefilled values).
+        if (input.dataset.typed === "1") typed.push([input, input.value]);
+        input.value = fenToInput(fen, next);
+      } else if (fen === undefined) {
+        unreadable += 1;  // not a valid amount: left as typed, and marked
+      }
     });
+    var previous = currentUnit;
     currentUnit = next;
-    var label = next === "wan" ? "万元" : "元";
-    document.querySelectorAll("[data-unit-label]").forEach(function (node) { node.textContent = label; });
+    showUnit(next);
+    offerUndo(typed, previous, next, unreadable);
   }
+
+  function offerUndo(typed, from, to, unreadable) {
+    var old = form.querySelector("[data-unit-converted]");
+    if (old) old.remove();
+    if (!typed.length && !unreadable) return;  // nothing typed by hand: nothing to put back
+    var note = document.createElement("p");
+    note.className = "unit-converted hint";
+    note.dataset.unitConverted = "1";
+    note.setAttribute("role", "status");
+    note.textContent = "金额已由" + LABELS[from] + "换算为" + LABELS[to] + "，数额不变。" +
+      (unreadable ? unreadable + " 个金额无法识别或超过单行上限，未换算，请核对。" : "");
+    if (!typed.length) { form.querySelector(".unit-switch").appendChild(note); return; }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "link-button";
+    button.textContent = "刚才填的其实是" + LABELS[to] + "：恢复原数字";
+    button.addEventListener("click", function () {
+      typed.forEach(function (pair) { pair[0].value = pair[1]; });
+      note.textContent = "已恢复原数字，按" + LABELS[to] + "计。";
+      markDirty();
+      recompute();
+    });
+    note.appendChild(document.createTextNode(" "));
+    note.appendChild(button);
+    form.querySelector(".unit-switch").appendChild(note);
+  }
+
+  // A line off by orders of magnitude (over 100× or under 1/100 of last year's, or over the county's
+  // ceiling): asked about beside the line as soon as it is typed. The server asks again on 保存.
+  function slipHint(group) {
+    var hint = group.querySelector("[data-slip-hint]");
+    var u = unit();
+    var total = 0n, any = false, oversized = [];
+    group.querySelectorAll(".line-row").forEach(function (row) {
+      var input = row.querySelector("input.amount");
+      var del = row.querySelector("input[type=checkbox][name$='-delete']");
+      if (!input || (del && del.checked)) return;
+      var negative = input.dataset.negative === "1";
+      var fen = toFen(input.value, u, negative);
+      // Too large for any line in 万元, fine in 元: 3,531,600 typed from a 元 ledger.
+      var asYuan = fen === undefined && u === "wan" ? toFen(input.value, "yuan", negative) : undefined;
+      if (asYuan) oversized.push([input, asYuan]);
+      if (fen) { total += fen; any = true; }
+    });
+    var lastCell = group.querySelector("[data-item-last]");
+    var last = lastCell ? yuanTextToFen(lastCell.dataset.yuan) : null;
+    var abs = total < 0n ? -total : total;
+    var lastAbs = last === null ? null : (last < 0n ? -last : last);
+    var ceiling = yuanTextToFen(config.ceiling);
+    var factor = null;
+    if (oversized.length) factor = "oversized";
+    else if (any && (abs > ceiling || (lastAbs && abs > lastAbs * 100n))) factor = "down";
+    else if (any && lastAbs && abs * 100n < lastAbs && abs * 10000n <= ceiling) factor = "up";
+    if (!factor) { if (hint) hint.remove(); return; }
+    if (!hint) {
+      hint = document.createElement("p");
+      hint.className = "slip-hint";
+      hint.dataset.slipHint = "1";
+      hint.setAttribute("role", "alert");
+      var cell = group.querySelector(".item-row th");
+      cell.appendChild(hint);
+    }
+    var suggested = factor === "down" ? (total + (total < 0n ? -5000n : 5000n)) / 10000n : total * 10000n;
+    if (factor === "oversized") {
+      suggested = total;
+      oversized.forEach(function (pair) { suggested += pair[1]; });
+    }
+    hint.textContent = (factor === "up" ? "是否按万元填写？按万元即 " : "是否按元填写？按元即 ") +
+      fenToWan(suggested) + " 万元。";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "link-button";
+    button.textContent = "换算";
+    button.addEventListener("click", function () {
+      if (factor === "oversized") {
+        oversized.forEach(function (pair) { pair[0].value = fenToInput(pair[1], u); });
+        markDirty();
+        recompute();
+        slipHint(group);
+        return;
+      }
+      group.querySelectorAll(".line-row input.amount").forEach(function (input) {
+        var fen = toFen(input.value, u, input.dataset.negative === "1");
+        if (!fen) return;
+        var converted = factor === "down" ? (fen + (fen < 0n ? -5000n : 5000n)) / 10000n : fen * 10000n;
+        input.value = fenToInput(converted, u);
+      });
+      markDirty();
+      recompute();
+      slipHint(group);
+    });
+    hint.appendChild(document.createTextNode(" "));
+    hint.appendChild(button);
+  }
+
+  form.addEventListener("change", function (event) {
+    if (!event.target.matches("input.amount, input[type=checkbox]")) return;
+    var group = event.target.closest("tbody.item-group");
+    if (group) slipHint(group);
+  });
 
   // "添加项目" in place: a copy of the item's last row with the next free index.
   form.addEventListener("click", function (event) {

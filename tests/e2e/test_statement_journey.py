@@ -25,7 +25,7 @@ def test_cadre_types_a_loss_and_sees_both_halves_computed(journey, transactional
     def amount(code: str):
         return page.locator(f"tbody[data-item='{factories.item_for_year(2023, code).pk}'] input.amount").first
 
-    assert amount("opening_undistributed").input_value() == "40"  # prefilled from 2022's 年末未分配收益
+    assert amount("opening_undistributed").input_value() == "40.00"  # prefilled from 2022's 年末未分配收益
     amount("operating_revenue").fill("100")
     amount("investment_income").fill("-12.5")  # an investment loss
     amount("admin_expense").fill("30")
