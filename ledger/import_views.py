@@ -34,6 +34,7 @@ from villages.models import UserRole
 from . import exports, tasks
 from .importing import services as imports
 from .models import MAX_YEAR, MIN_YEAR, ImportBatch
+from .money import WAN, YUAN
 from .services import LedgerError
 
 IMPORT_ROLES = (UserRole.Role.STAFF, UserRole.Role.ADMIN, UserRole.Role.CADRE)
@@ -246,7 +247,8 @@ def ledger_export(request):
     year = _year(request.GET.get("year"))
     years = exports.ledger_years(villages=visible_villages(request.user), year=year, town=town)
     layout = request.GET.get("layout", "long")
-    data = exports.wide_xlsx(years) if layout == "wide" else exports.long_xlsx(years)
+    unit = WAN if request.GET.get("unit") == WAN else YUAN
+    data = exports.wide_xlsx(years, unit) if layout == "wide" else exports.long_xlsx(years, unit)
     name = f"{town.name if town else ''}{year or ''}{'收益分配宽表' if layout == 'wide' else '台账明细'}.xlsx"
     return _xlsx(data, name)
 

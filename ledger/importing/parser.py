@@ -257,12 +257,14 @@ def _find_header(rows: list[list], catalog: Catalog) -> tuple[int, int, list[Col
             upper, lower = labelled[r], labelled[r + 1]
             width = max(len(upper), len(lower))
             combined, groups = [], []
-            for c in range(width):
+            group = ""  # the header above a group of columns (收入, 支出, 各项分配), carried right over
+            for c in range(width):  # the blank cells of its span where the file has no merge
                 up = upper[c] if c < len(upper) else ("", None)
                 low = lower[c] if c < len(lower) else ("", None)
                 label = low[0] or up[0]
                 combined.append((label, low[1] or up[1]))
-                groups.append(up[0] if low[0] else "")
+                group = up[0] if up[0] else (group if low[0] else "")
+                groups.append(group if low[0] else "")
             candidates.append((r, r + 1, combined, groups))
         for start, end, labels, groups in candidates:
             columns = [_column(c, label, unit, catalog, group=groups[c] if c < len(groups) else "")
@@ -698,6 +700,7 @@ class _RowContext:
         if code_column is not None and clean_text(row[code_column.index]):
             found = self.by_line_code(r, code_column, row[code_column.index], year, label_text, code or metric)
             if found is None:
+                self.parsed.unreadable.add((village.pk, year))  # its totals would only repeat the problem
                 return
             if found == "appendix":
                 self.parsed.appendix_rows += 1
