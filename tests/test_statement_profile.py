@@ -48,9 +48,9 @@ def test_profile_shows_both_halves_with_losses_in_the_forms_order(client, people
     assert cells(html, "年末未分配收益") == ["93.77", "99.70"]
     assert cells(html, "本年收益（收益总额）") == ["108.77", "113.80"]
     table = html[html.index('id="profile-statement"'):html.index("</table>", html.index('id="profile-statement"'))]
-    order = [label for label in ("经营收入", "发包及上交收入", "投资收益", "管理费用", "其中：干部报酬", "经营收益",
-                                 "本年收益（收益总额）", "所得税费用", "净收益", "年初未分配收益", "可分配收益",
-                                 "各项分配", "向成员分配收益", "农户分配", "年末未分配收益")]
+    order = ["经营收入", "发包及上交收入", "投资收益", "管理费用", "其中：干部报酬", "经营收益", "本年收益（收益总额）",
+             "所得税费用", "净收益", "年初未分配收益", "可分配收益", "各项分配", "向成员分配收益", "农户分配",
+             "年末未分配收益"]
     assert sorted(order, key=lambda label: table.index(f"<td>{label}</td>")) == order
 
 

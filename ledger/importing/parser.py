@@ -22,6 +22,7 @@ from ..figures import DERIVED_ROWS
 from ..metrics import figures_for
 from ..models import AccountingSystem, LedgerLine, LineItem, Metric
 from ..money import (
+    CENT,
     MAX_FIGURE,
     MAX_LINE_AMOUNT,
     MAX_STATEMENT_LINES,
@@ -117,6 +118,7 @@ class ParsedFile:
     skipped_columns: list[tuple[str, str, str]] = field(default_factory=list)
     # Rows of the 附报 (代码 22–28: counts of villages, which the system counts itself): not imported.
     appendix_rows: int = 0
+    with_parts: set = field(default_factory=set)  # village-years with a 其中 line, checked against its line
 
     @property
     def line_count(self) -> int:
@@ -361,13 +363,26 @@ def _sheet_facts(rows: list[list], upto: int) -> tuple[str | None, int | None, s
     return unit, year, " ".join(title)
 
 
+_FACTORS = {unit: factor for unit, (_, factor) in UNITS.items()}
+_FAST_BOUND = Decimal(10) ** 12  # below it, a number with 8 decimals times any unit stays exact in 28 digits
+
+
 def _amount(value, unit: str, *, allow_negative: bool = False, limit: Decimal = MAX_LINE_AMOUNT) -> Decimal | None:
-    if isinstance(value, (bool, date, datetime)):
-        raise AmountError("不是金额")
-    if isinstance(value, float):
+    kind = type(value)
+    if kind is float or kind is int:
+        # The common cell, a number, converted here without the text checks of `parse_amount`; anything
+        # it would refuse (too large, finer than a fen, negative, not finite) goes there for its message.
         # Excel keeps binary floats (12.3 → 12.300000000000001); a ledger never has more than 6
         # decimals in 万元, so round off the binary noise before the exact Decimal check.
-        value = Decimal(repr(round(value, 8)))
+        number = Decimal(repr(round(value, 8))) if kind is float else Decimal(value)
+        if number.is_finite() and -_FAST_BOUND < number < _FAST_BOUND:
+            yuan = number * _FACTORS[unit]
+            cents = yuan.quantize(CENT)
+            if cents == yuan and -limit <= cents <= limit and (cents >= 0 or allow_negative):
+                return cents + 0  # -0.00 → 0.00
+        value = number if number.is_finite() else value
+    elif isinstance(value, (bool, date, datetime)):
+        raise AmountError("不是金额")
     # A unit written in the cell wins over the column's.
     return parse_amount(value, unit, allow_negative=allow_negative, limit=limit)
 
@@ -425,7 +440,7 @@ def _parse_sheet(sheet: Sheet, parsed: ParsedFile, derived, origins, *, catalog:
             continue
         if len(row) < len(columns):
             row = row + [""] * (len(columns) - len(row))  # short CSV lines
-        if context.is_total(row, first) or context.is_code_row(row):
+        if context.is_total(row, first):
             continue
         if long:
             context.long_row(r, row, by_role)
@@ -513,23 +528,17 @@ class _RowContext:
         return row[column.index]
 
     def is_total(self, row: list, first) -> bool:
-        """A 合计/小计 row (in the place columns or the first filled cell): skipped, not a village."""
+        """A 合计/小计 row (in the place columns or the first filled cell), or the row of column numbers
+        the national form prints under its header (甲 乙 1 2 3 …): skipped, not a village."""
         key = (self.place_cells(row), first)
         if key not in self._totals:
             first_text = clean_text(first)
+            places = [clean_text(row[i]) for i in self.place_indexes]
             self._totals[key] = (
-                any(TOTAL_RE.search(clean_text(row[i])) for i in self.place_indexes)
+                any(TOTAL_RE.search(text) for text in places)
                 or (bool(TOTAL_RE.search(first_text)) and not _is_number(first_text))
+                or (any(places) and all(text in CODE_ROW_MARKS or not text for text in places))
             )
-        return self._totals[key]
-
-    def is_code_row(self, row: list) -> bool:
-        """The row of column numbers the national form prints under its header (甲 乙 1 2 3 …)."""
-        cells = self.place_cells(row)
-        key = ("code-row", cells)
-        if key not in self._totals:
-            texts = [clean_text(cell) for cell in cells]
-            self._totals[key] = any(texts) and all(text in CODE_ROW_MARKS or not text for text in texts)
         return self._totals[key]
 
     def free_text(self, r: int, column: Column | None, value, length: int) -> str | None:
@@ -633,6 +642,8 @@ class _RowContext:
             return
         lines[line_key] = LineInput(item_id=item.id, amount=amount, name=name, note=note)
         self.origins[(key, line_key)] = (amount, self.sheet.name, r + 1)
+        if item.part_of_id:
+            self.parsed.with_parts.add(key)
 
     def read_amount(self, r: int, column: Column, value, unit: str, item: LineItem) -> tuple[bool, Decimal | None]:
         """The cell as 元 for `item`: a minus sign only on the lines that may be negative (投资收益,
@@ -799,7 +810,8 @@ def _check_parts(parsed: ParsedFile, origins: dict, catalog: Catalog) -> None:
     if not parts:
         return
     names = {item.pk: item.name for item in catalog.items.values()}
-    for key, lines in parsed.statements.items():
+    for key in parsed.with_parts:
+        lines = parsed.statements[key]
         totals: dict[int, Decimal] = {}
         for line in lines.values():
             totals[line.item_id] = totals.get(line.item_id, Decimal(0)) + line.amount
