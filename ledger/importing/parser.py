@@ -510,6 +510,7 @@ class _RowContext:
         self._towns: dict[str, tuple] = {}
         self._totals: dict[tuple, bool] = {}
         self._places: dict[tuple, tuple] = {}
+        self._resolved: dict[tuple, tuple] = {}  # places found without a problem
         self._labels: dict = {}
         self._texts: dict = {}
         self.place_indexes: list[int] = []
@@ -560,6 +561,9 @@ class _RowContext:
         """The village and year of a row. Rows repeat the same few places, so each distinct
         (town, year, code, name) is resolved once; its problems are reported for every row."""
         key = self.place_key(row)
+        resolved = self._resolved.get(key)
+        if resolved is not None:
+            return resolved  # the common row: a place seen before, without a problem
         if key not in self._places:
             found: list[tuple] = []
             result = self._place(row, by_role, lambda column, value, reason: found.append((column, value, reason)))
@@ -569,6 +573,8 @@ class _RowContext:
             self.problem(r, column, value, reason)
         if result[0] is not None:
             self.parsed.villages[result[0].id] = result[0]
+            if not found:
+                self._resolved[key] = result
         return result
 
     def _place(self, row: list, by_role, report) -> tuple[Village | None, int | None]:
