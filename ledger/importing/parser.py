@@ -461,15 +461,17 @@ def _check_unread_columns(sheet: Sheet, parsed: ParsedFile, columns: list[Column
     numbers is refused (a line typed differently, a total we do not know), or, for columns known not
     to be lines of the statement (人口, 户数, 上年数 …), named on the preview as not imported."""
     data = sheet.rows[end + 1:]
-    width = max(map(len, data), default=0)
+    beyond = [row for row in data if len(row) > len(columns)]  # cells right of the header
+    width = max(map(len, beyond), default=0)
     unread = [column for column in columns if column.role not in READ_ROLES[long]
               and not (column.role == "ignored" and column.label in ROW_NUMBER_WORDS | AMBIGUOUS_CODE_WORDS)]
     unread += [Column(index, "", "unknown") for index in range(len(columns), width)]
     for column in unread:
         index = column.index
-        if not any(_is_number(row[index]) for row in data if index < len(row) and row[index] not in ("", None)):
+        rows = beyond if index >= len(columns) else data
+        if not any(_is_number(row[index]) for row in rows if index < len(row) and row[index] not in ("", None)):
             continue
-        if column.role == "non_line":
+        if column.role == "non_line" or (not long and column.role in ("note", "line_name")):
             parsed.skipped_columns.append((sheet.name, column.letter, column.label))
             parsed.notes.append(f"未导入：工作表“{sheet.name}”的 {column.letter} 列（{column.label}）不是收益分配表的"
                                 "科目，其中的数字没有导入。")
@@ -479,7 +481,7 @@ def _check_unread_columns(sheet: Sheet, parsed: ParsedFile, columns: list[Column
         elif column.role in ("item_value", "derived") and long:
             parsed.add(Problem(sheet.name, end + 1, column.letter, column.label,
                                "长表（每行一条明细）中不能再有科目列：请把这一列改成“科目”“金额”两列的行，或另用宽表"))
-        elif column.role in ("amount", "line_name", "note", "item"):
+        elif column.role in ("amount", "item"):
             parsed.add(Problem(sheet.name, end + 1, column.letter, column.label,
                                "宽表（每行一个村）中这一列的数字无法对应到科目：请改用科目名称作列名"))
         else:
