@@ -31,6 +31,7 @@ from .models import (
     Share,
 )
 from .money import YUAN, AmountError, format_yuan, parse_amount
+from .statements import negative_message
 
 TASK_NAMES = {"ledger.tasks.check_import": "检查导入文件", "ledger.tasks.apply_import": "写入导入数据"}
 
@@ -136,12 +137,20 @@ class LedgerLineForm(forms.ModelForm):
 
     def clean_amount(self):
         try:
-            amount = parse_amount(self.cleaned_data["amount"], YUAN)
+            # A minus sign is read here and judged with the line's item in `clean`.
+            amount = parse_amount(self.cleaned_data["amount"], YUAN, allow_negative=True)
         except AmountError as exc:
             raise forms.ValidationError(str(exc), code="amount") from exc
         if amount is None:
             raise forms.ValidationError("请填写金额。", code="required")
         return amount
+
+    def clean(self):
+        cleaned = super().clean()
+        item, amount = cleaned.get("item"), cleaned.get("amount")
+        if item is not None and amount is not None and amount < 0 and not item.may_be_negative:
+            self.add_error("amount", forms.ValidationError(negative_message(item.name), code="negative"))
+        return cleaned
 
 
 class LedgerLineInline(admin.TabularInline):

@@ -37,6 +37,7 @@ from .importing.error_workbook import NothingToMark, error_workbook, has_marks
 from .importing.planner import MAX_WARNINGS, SKIPPED
 from .importing.problems import FileRejected, Problem
 from .models import MAX_YEAR, MIN_YEAR, ImportBatch, LedgerYear, LineItem
+from .money import WAN, YUAN
 from .services import LedgerError
 from .spreadsheets import xlsx_response
 
@@ -350,12 +351,15 @@ def ledger_export(request):
     year = _year(request.GET.get("year"))
     years = exports.ledger_years(villages=visible_villages(request.user), year=year, town=town)
     layout = request.GET.get("layout", "long")
+    unit = WAN if request.GET.get("unit") == WAN else YUAN
     scope = _export_scope(request.user, town)
     what = "收益分配宽表" if layout == "wide" else "台账明细"
     title = f"{scope} {f'{year}年' if year else '全部年度'} 村级集体经济{what}"
-    data = exports.wide_xlsx(years, title=title) if layout == "wide" else exports.long_xlsx(years, title=title)
+    data = (exports.wide_xlsx(years, unit, title=title) if layout == "wide"
+            else exports.long_xlsx(years, unit, title=title))
     made = timezone.localtime()
-    return xlsx_response(data, f"{what}-{scope}-{f'{year}年' if year else '全部年度'}-{made:%Y%m%d}.xlsx")
+    period = f"{year}年" if year else "全部年度"
+    return xlsx_response(data, f"{what}-{scope}-{period}-{exports.unit_label(unit)}-{made:%Y%m%d}.xlsx")
 
 
 def _export_scope(user, town) -> str:

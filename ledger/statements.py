@@ -87,6 +87,16 @@ def part_problems(totals: Mapping[int, Decimal], items: Mapping[int, ItemRule]) 
     return problems
 
 
+def _part_totals(lines: Sequence[LineInput], parts: set[int], items: Mapping[int, ItemRule]) -> dict[int, Decimal]:
+    """The totals of the 其中 lines and of the lines they are part of, only (the fast path's check)."""
+    wanted = parts | {items[pk].part_of_id for pk in parts}
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for line in lines:
+        if line.item_id in wanted:
+            totals[line.item_id] += line.amount
+    return totals
+
+
 def line_problems(ledger_year: LedgerYear, lines: Sequence[LineInput],
                   items: Mapping[int, ItemRule] | None = None) -> list[str]:
     """What is wrong with a statement of the village-year (empty when it can be written): items of
@@ -101,7 +111,8 @@ def line_problems(ledger_year: LedgerYear, lines: Sequence[LineInput],
     has_parts = bool(parts) and any(line.item_id in parts for line in lines)
     if (len(keys) == len(lines) and {item_id for item_id, _ in keys} <= items.keys()
             and all((line.amount >= 0 or items[line.item_id].may_be_negative) and to_cents(line.amount) == line.amount
-                    for line in lines) and not has_parts):
+                    for line in lines)
+            and not (has_parts and part_problems(_part_totals(lines, parts, items), items))):
         return []
     problems = []
     seen = set()

@@ -193,7 +193,8 @@ def test_village_profile_ranks_over_the_years(world, baqiao):
     assert [(y.ledger_year.year, y.county_rank, y.county_count, y.town_rank, y.town_count) for y in profile.years] == [
         (2020, 5, 9, 5, 8), (2021, 3, 8, 3, 8)]
     labels = [row.label for row in profile.statement]
-    assert labels[:3] == ["经营收入", "发包及上交收入", "补助收入"]
+    # The form's order: 经营收益 stands where the statement has it, before 补助收入
+    assert labels[:4] == ["经营收入", "发包及上交收入", "经营收益", "补助收入"]
     income = next(row for row in profile.statement if row.label == "总收入")
     assert income.amounts == {2020: 250 * WAN, 2021: 350 * WAN}
 

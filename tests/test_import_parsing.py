@@ -46,7 +46,7 @@ def test_derived_column_that_disagrees_with_items_is_reported_with_its_cell(worl
     assert not check.ok
     [problem] = check.problems
     assert (problem.sheet, problem.row) == ("收益分配", 6)
-    assert problem.column.startswith("H") and "本年收益（收益总额）与各科目不符" in problem.reason
+    assert problem.column.startswith("H") and "本年收益与各科目不符" in problem.reason
 
 
 def test_long_csv_in_gbk_with_thousands_separators_and_项目_lines(world):

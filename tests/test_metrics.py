@@ -75,7 +75,7 @@ def test_summary_equals_recomputation_from_lines(world, year):
     assert {f: getattr(ly, f) for f in ly.FIGURES} == before
 
 
-def test_wide_export_shows_the_statement_figures_after_the_items(world):
+def test_wide_export_shows_the_derived_rows_in_the_forms_order_and_the_figures_after_the_items(world):
     from io import BytesIO
 
     from openpyxl import load_workbook
@@ -86,7 +86,9 @@ def test_wide_export_shows_the_statement_figures_after_the_items(world):
     ly = make_ledger_year(world["villages"]["长胜村"], 2023, OLD)
     sheet = load_workbook(BytesIO(wide_xlsx(LedgerYear.objects.filter(pk=ly.pk)))).active
     headers, row = [c.value for c in sheet[2]], [c.value for c in sheet[3]]
-    figures = ["总收入(元)", "经营性收入(元)", "经营收益(元)", "本年收益（收益总额）(元)"]
-    assert headers[-5:] == [*figures, "状态"]
-    assert [Decimal(str(v)) for v in row[-5:-1]] == [ly.total_income, ly.operating_income, ly.operating_profit,
-                                                     ly.net_income]
+    assert headers.index("其中：干部报酬(元)") < headers.index("经营收益(元)") < headers.index("农业税附加返还收入(元)")
+    assert headers.index("其他支出(元)") < headers.index("本年收益(元)") < headers.index("年初未分配收益(元)")
+    assert headers[-3:] == ["总收入(元)", "经营性收入(元)", "状态"]
+    value = {header: row[index] for index, header in enumerate(headers)}
+    assert [Decimal(str(value[h])) for h in ("总收入(元)", "经营性收入(元)", "经营收益(元)", "本年收益(元)")] == [
+        ly.total_income, ly.operating_income, ly.operating_profit, ly.net_income]

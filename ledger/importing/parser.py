@@ -18,9 +18,11 @@ from openpyxl.utils import get_column_letter
 
 from villages.models import Town, Village
 
+from ..figures import DERIVED_ROWS
 from ..metrics import figures_for
 from ..models import AccountingSystem, LedgerLine, LineItem, Metric
 from ..money import (
+    CENT,
     MAX_FIGURE,
     MAX_LINE_AMOUNT,
     MAX_STATEMENT_LINES,
@@ -33,7 +35,7 @@ from ..money import (
     parse_amount,
 )
 from ..spreadsheets import restore_neutralized
-from ..statements import LineInput
+from ..statements import LineInput, negative_message
 from ..systems import year_problem
 from ..text import clean_text as clean_free_text
 from .cells import clean_text
@@ -53,19 +55,40 @@ CODE_WORDS = {"区划代码", "统计用区划代码", "代码", "村代码", "�
 TOWN_WORDS = {"乡镇", "镇", "乡", "乡镇街道", "镇街道", "镇街", "街道", "乡镇名称", "所属乡镇"}
 YEAR_WORDS = {"年度", "年份", "年", "会计年度"}
 ITEM_WORDS = {"科目", "科目名称", "会计科目", "收支科目", "项目类别", "指标", "指标名称"}
+# The line's 代码 (2004 system: the national 收益分配统计表's 1–21; 2023 system: the statement's 行次 1–20),
+# in a long layout instead of (or beside) 科目. A plain “代码” column is this when its cells are small
+# numbers, and a village's 区划代码 otherwise.
+LINE_CODE_WORDS = {"科目代码", "指标代码", "项目代码", "行次", "栏次", "代码行次", "统计代码"}
+AMBIGUOUS_CODE_WORDS = {"代码", "编码", "编号"}
+MAX_LINE_CODE = 28  # 附报 22–28 are counts of villages, not amounts of one village
 LINE_NAME_WORDS = {"项目", "明细项目", "项目名称", "明细", "摘要", "明细名称"}
 AMOUNT_WORDS = {"金额", "本年数", "本年金额", "本年累计数", "数额", "发生额", "本年发生额", "本年累计", "金额数", "本期金额"}
 NOTE_WORDS = {"备注", "说明"}
 # Columns and rows that belong to the form but are not line items: read past them.
-IGNORED_WORDS = {
-    "序号", "行次", "编号", "村书记", "负责人", "联系电话", "收入", "支出", "其中", "年初未分配收益", "其他转入",
-    "可分配收益", "各项分配", "提取公积公益金", "提取应付福利费", "提取福利费", "外来投资分利", "农户分配", "其他",
-    "年末未分配收益", "收益总额", "利润总额", "应付福利费", "收益分配", "分配",
+# Headers over groups of columns (收入, 支出 …) and the row numbers of the form: a column under one of
+# these with numbers in it is refused, not read past (it is not a line, and its numbers would be lost).
+IGNORED_WORDS = {"序号", "行次", "栏次", "编号", "村书记", "负责人", "收入", "支出", "其中", "收益分配", "分配", "减", "加"}
+ROW_NUMBER_WORDS = {"序号", "行次", "栏次", "编号"}  # numbered rows, not amounts
+# Columns that hold numbers but are not lines of the 收益分配表 (people, households, assets, last year):
+# read past, and named as not imported (未导入) on the preview and in the command's output.
+NON_LINE_WORDS = {
+    "人口", "总人口", "户籍人口", "常住人口", "人口数", "户数", "总户数", "农户数", "户籍户数", "劳动力", "劳动力数",
+    "成员数", "集体经济组织成员数", "村民小组数", "组数", "小组数", "面积", "耕地面积", "土地面积", "村域面积",
+    "资产总额", "负债总额", "所有者权益", "净资产", "年末资产", "经营性资产", "货币资金", "联系电话", "电话",
+    "手机", "邮编", "上年数", "上年金额", "上年同期", "上年累计数", "上期金额", "上年", "同比", "增减",
+    "增减额", "增长率", "比上年增减", "增减%", "同比增长",
 }
+# A row of column numbers under the header (甲 乙 1 2 3 …), as the national form prints it.
+CODE_ROW_MARKS = {"甲", "乙", "丙", "丁", "栏次", "代码", "行次", "a", "b", "A", "B"}
+# “其他” under a group header is that group's line (收入 → 其他收入 …); alone it is 各项分配's 其他.
+OTHER_LABELS = {"其他", "其它"}
+OTHER_BY_GROUP = (("转入", "其他转入"), ("收入", "其他收入"), ("支出", "其他支出"), ("分配", "其他"))
 # Derived figures people put in their tables, checked against the items and never stored.
 DERIVED_ALIASES = {"收入合计": "total_income", "总收入": "total_income", "经营性收入": "operating_income",
                    "支出合计": "total_expense", "总支出": "total_expense", "经营收益": "operating_profit",
-                   "本年收益": "net_income", "净收益": "net_profit", "本年净收益": "net_profit"}
+                   "本年收益": "net_income", "收益总额": "net_income", "本年收益总额": "net_income",
+                   "净收益": "net_profit", "本年净收益": "net_profit", "各项分配合计": "distributions",
+                   "可供分配收益": "distributable", "年末未分配": "closing_undistributed"}
 TOTAL_RE = re.compile(r"(合计|小计|总计|汇总|全镇|全乡|全县|全市|累计)")
 FOOTER_RE = re.compile(r"^(填表人|填报人|制表人|审核人|审核|复核人|负责人|单位负责人|分管领导|主管|站长|经办人|"
                        r"填表日期|填报日期|制表日期|报送日期|日期|联系电话|电话|注[:：]|说明[:：]|备注[:：])")
@@ -90,6 +113,12 @@ class ParsedFile:
     # Where each village-year first appears (sheet, row number), for problems about the whole year.
     origins: dict[tuple[int, int], tuple[str, int]] = field(default_factory=dict)
     rows_read: int = 0
+    # Columns with numbers that are not lines of the statement (人口, 户数 …): (sheet, column letter,
+    # header), not imported; also said in `notes`.
+    skipped_columns: list[tuple[str, str, str]] = field(default_factory=list)
+    # Rows of the 附报 (代码 22–28: counts of villages, which the system counts itself): not imported.
+    appendix_rows: int = 0
+    with_parts: set = field(default_factory=set)  # village-years with a 其中 line, checked against its line
 
     @property
     def line_count(self) -> int:
@@ -141,8 +170,26 @@ class Catalog:
         self.derived = dict(DERIVED_ALIASES)
         for code, name in Metric.objects.values_list("code", "name"):
             self.derived.setdefault(clean_label(name)[0], code)
+        for rows in DERIVED_ROWS.values():
+            for row in rows:
+                self.derived.setdefault(clean_label(row.name)[0], row.metric)
         self.metric_names = dict(Metric.objects.values_list("code", "name"))
         self._system_by_year: dict[int, AccountingSystem | None] = {}
+        # What each system's 代码 stand for: ("item", item code) or ("derived", metric code). The 2004
+        # system's are the national 收益分配统计表's (`form_code`, its derived rows on their 代码); the
+        # 2023 system's are its statement's 行次.
+        self.by_line_code: dict[tuple[int, int], tuple[str, str]] = {}
+        self.derived_names: dict[tuple[int, str], str] = {}  # (system id, metric) → the statement's name
+        for system in self.systems:
+            items = [item for (system_id, _), item in self.items.items() if system_id == system.pk]
+            with_form_codes = any(item.form_code for item in items)
+            for item in items:
+                number = item.form_code if with_form_codes else item.line_number
+                if number:
+                    self.by_line_code[(system.pk, number)] = ("item", item.code)
+            for row in DERIVED_ROWS.get(system.code, ()):
+                self.by_line_code[(system.pk, row.line_number)] = ("derived", row.metric)
+                self.derived_names[(system.pk, row.metric)] = row.name
 
     def system_for(self, year: int) -> AccountingSystem | None:
         if year not in self._system_by_year:
@@ -158,6 +205,10 @@ class Catalog:
     def derived_code(self, label: str) -> str | None:
         # An item name wins: 投资收益 is both an item and a figure, and is stored as the item.
         return None if label in self.code_by_name else self.derived.get(label)
+
+    def metric_name(self, metric: str, system_id: int | None) -> str:
+        """The figure as the year's statement calls it (收益总额 in 2024, 本年收益 before)."""
+        return self.derived_names.get((system_id, metric)) or self.metric_names.get(metric, metric)
 
 
 @dataclass
@@ -190,6 +241,10 @@ def parse_sheets(sheets: list[Sheet], *, catalog: Catalog, places: Places, town:
         parsed.add(Problem(sheet="", row=None, column="", value="",
                            reason="没有找到台账表头：需要“村”或“区划代码”列，以及科目列（宽表）或“科目”“金额”列（长表）"))
     _check_derived(parsed, derived, catalog)
+    _check_parts(parsed, origins, catalog)
+    if parsed.appendix_rows:
+        parsed.notes.append(f"未导入：{parsed.appendix_rows} 行附报（代码 22–28，村数统计）不是某个村的金额，"
+                            "由系统按各村的账汇总，没有导入。")
     return parsed
 
 
@@ -199,22 +254,27 @@ def _find_header(rows: list[list], catalog: Catalog) -> tuple[int, int, list[Col
     limit = min(len(rows), HEADER_SEARCH_ROWS)
     labelled = [[clean_label(cell) for cell in rows[r]] for r in range(limit)]
     for r in range(limit):
-        candidates = [(r, r, labelled[r])]
+        candidates = [(r, r, labelled[r], [""] * len(labelled[r]))]
         if r + 1 < limit:
             upper, lower = labelled[r], labelled[r + 1]
             width = max(len(upper), len(lower))
-            combined = []
-            for c in range(width):
+            combined, groups = [], []
+            group = ""  # the header above a group of columns (收入, 支出, 各项分配), carried right over
+            for c in range(width):  # the blank cells of its span where the file has no merge
                 up = upper[c] if c < len(upper) else ("", None)
                 low = lower[c] if c < len(lower) else ("", None)
                 label = low[0] or up[0]
                 combined.append((label, low[1] or up[1]))
-            candidates.append((r, r + 1, combined))
-        for start, end, labels in candidates:
-            columns = [_column(c, label, unit, catalog) for c, (label, unit) in enumerate(labels)]
+                group = up[0] if up[0] else (group if low[0] else "")
+                groups.append(group if low[0] else "")
+            candidates.append((r, r + 1, combined, groups))
+        for start, end, labels, groups in candidates:
+            columns = [_column(c, label, unit, catalog, group=groups[c] if c < len(groups) else "")
+                       for c, (label, unit) in enumerate(labels)]
+            _resolve_codes(columns, rows, end)
             roles = [col.role for col in columns]
             has_place = "village" in roles or "code" in roles
-            long = "item" in roles and "amount" in roles
+            long = ("item" in roles or "line_code" in roles) and "amount" in roles
             wide = "item_value" in roles
             if not has_place or not (long or wide):
                 continue
@@ -223,10 +283,23 @@ def _find_header(rows: list[list], catalog: Catalog) -> tuple[int, int, list[Col
             score = (sum(role not in ("unknown", "ignored") for role in roles), start - end)
             if best is None or score > best[0]:
                 best = (score, start, end, columns)
-    return None if best is None else best[1:]
+    if best is None:
+        return None
+    _, start, end, columns = best
+    if not any(column.role == "amount" for column in columns) or not any(
+            column.role in ("item", "line_code") for column in columns):
+        for column in columns:  # a wide table's 行次 column numbers its rows
+            if column.role == "line_code":
+                column.role = "ignored"
+    return start, end, columns
 
 
-def _column(index: int, label: str, unit: str | None, catalog: Catalog) -> Column:
+def _column(index: int, label: str, unit: str | None, catalog: Catalog, *, group: str = "") -> Column:
+    if label in OTHER_LABELS and group:
+        # “其他” under 收入 / 支出 / 转入 / 各项分配 is that group's line.
+        label = next((name for word, name in OTHER_BY_GROUP if word in group), label)
+    if label in LINE_CODE_WORDS:
+        return Column(index, label, "line_code", unit=unit)
     for role, words in (("village", VILLAGE_WORDS), ("code", CODE_WORDS), ("town", TOWN_WORDS),
                         ("year", YEAR_WORDS), ("item", ITEM_WORDS), ("line_name", LINE_NAME_WORDS),
                         ("amount", AMOUNT_WORDS), ("note", NOTE_WORDS)):
@@ -238,9 +311,36 @@ def _column(index: int, label: str, unit: str | None, catalog: Catalog) -> Colum
     code = catalog.derived_code(label)
     if code:
         return Column(index, label, "derived", code=code, unit=unit)
+    if label in NON_LINE_WORDS:
+        return Column(index, label, "non_line")
     if not label or label in IGNORED_WORDS:
         return Column(index, label, "ignored")
     return Column(index, label, "unknown")
+
+
+def _resolve_codes(columns: list[Column], rows: list[list], end: int) -> None:
+    """A “代码” column whose cells are small whole numbers (1–28) gives each row's line (the national
+    form's 代码), not a village's 区划代码 (twelve digits)."""
+    ambiguous = [column for column in columns if column.role == "code" and column.label in AMBIGUOUS_CODE_WORDS]
+    if not ambiguous:
+        return
+    for column in ambiguous:
+        values = [row[column.index] for row in rows[end + 1:end + 60]
+                  if column.index < len(row) and clean_text(row[column.index])]
+        if values and all(_line_code_of(value) is not None for value in values):
+            column.role = "line_code"
+
+
+def _line_code_of(value) -> int | None:
+    """A cell as a line's 代码 (1–28), or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return value if 1 <= value <= MAX_LINE_CODE else None
+    text = clean_text(value)
+    return int(text) if text.isdigit() and 1 <= int(text) <= MAX_LINE_CODE else None
 
 
 def _sheet_facts(rows: list[list], upto: int) -> tuple[str | None, int | None, str]:
@@ -263,13 +363,26 @@ def _sheet_facts(rows: list[list], upto: int) -> tuple[str | None, int | None, s
     return unit, year, " ".join(title)
 
 
+_FACTORS = {unit: factor for unit, (_, factor) in UNITS.items()}
+_FAST_BOUND = Decimal(10) ** 12  # below it, a number with 8 decimals times any unit stays exact in 28 digits
+
+
 def _amount(value, unit: str, *, allow_negative: bool = False, limit: Decimal = MAX_LINE_AMOUNT) -> Decimal | None:
-    if isinstance(value, (bool, date, datetime)):
-        raise AmountError("不是金额")
-    if isinstance(value, float):
+    kind = type(value)
+    if kind is float or kind is int:
+        # The common cell, a number, converted here without the text checks of `parse_amount`; anything
+        # it would refuse (too large, finer than a fen, negative, not finite) goes there for its message.
         # Excel keeps binary floats (12.3 → 12.300000000000001); a ledger never has more than 6
         # decimals in 万元, so round off the binary noise before the exact Decimal check.
-        value = Decimal(repr(round(value, 8)))
+        number = Decimal(repr(round(value, 8))) if kind is float else Decimal(value)
+        if number.is_finite() and -_FAST_BOUND < number < _FAST_BOUND:
+            yuan = number * _FACTORS[unit]
+            cents = yuan.quantize(CENT)
+            if cents == yuan and -limit <= cents <= limit and (cents >= 0 or allow_negative):
+                return cents + 0  # -0.00 → 0.00
+        value = number if number.is_finite() else value
+    elif isinstance(value, (bool, date, datetime)):
+        raise AmountError("不是金额")
     # A unit written in the cell wins over the column's.
     return parse_amount(value, unit, allow_negative=allow_negative, limit=limit)
 
@@ -297,7 +410,7 @@ def _parse_sheet(sheet: Sheet, parsed: ParsedFile, derived, origins, *, catalog:
     by_role: dict[str, list[Column]] = {}
     for column in columns:
         by_role.setdefault(column.role, []).append(column)
-    long = "item" in by_role and "amount" in by_role
+    long = ("item" in by_role or "line_code" in by_role) and "amount" in by_role
     unit_note = UNITS[sheet_unit][0] if sheet_unit else "元（文件未注明单位，按元读取）"
     parsed.notes.append(
         f"工作表“{sheet.name}”：{'长表（每行一条明细）' if long else '宽表（每行一个村）'}，表头在第 {start + 1}"
@@ -313,12 +426,7 @@ def _parse_sheet(sheet: Sheet, parsed: ParsedFile, derived, origins, *, catalog:
     # The cells that decide a row's village and year, read with one C-level call per row.
     key_indexes = [by_role[role][0].index for role in ("town", "year", "code", "village") if by_role.get(role)]
     context.place_key = _cells_getter(key_indexes)
-    for column in by_role.get("unknown", []):
-        # A column we cannot name that holds numbers is most likely an item typed differently: say so
-        # rather than drop its amounts.
-        if any(_is_number(row[column.index]) for row in rows[end + 1:end + 200] if column.index < len(row)):
-            parsed.add(Problem(sheet.name, end + 1, column.letter, column.label,
-                               "无法识别的列：不是会计制度中的科目，也不是已知的合计列；请改用标准科目名称"))
+    _check_unread_columns(sheet, parsed, columns, end, long=long)
     footers: dict = {}  # first cell → is it a 填表人/日期 line (a file repeats few distinct first cells)
     for r in range(end + 1, len(rows)):
         row = rows[r]
@@ -339,6 +447,46 @@ def _parse_sheet(sheet: Sheet, parsed: ParsedFile, derived, origins, *, catalog:
         else:
             context.wide_row(r, row, by_role)
     return True
+
+
+# The columns each layout reads; any other column with numbers in it is refused or named as not imported.
+READ_ROLES = {
+    True: {"village", "code", "town", "year", "item", "line_code", "line_name", "amount", "note"},
+    False: {"village", "code", "town", "year", "item_value", "derived"},
+}
+
+
+def _check_unread_columns(sheet: Sheet, parsed: ParsedFile, columns: list[Column], end: int, *, long: bool) -> None:
+    """No number in the file is dropped without a word: a column the layout does not read that holds
+    numbers is refused (a line typed differently, a total we do not know), or, for columns known not
+    to be lines of the statement (人口, 户数, 上年数 …), named on the preview as not imported."""
+    data = sheet.rows[end + 1:]
+    beyond = [row for row in data if len(row) > len(columns)]  # cells right of the header
+    width = max(map(len, beyond), default=0)
+    unread = [column for column in columns if column.role not in READ_ROLES[long]
+              and not (column.role == "ignored" and column.label in ROW_NUMBER_WORDS | AMBIGUOUS_CODE_WORDS)]
+    unread += [Column(index, "", "unknown") for index in range(len(columns), width)]
+    for column in unread:
+        index = column.index
+        rows = beyond if index >= len(columns) else data
+        if not any(_is_number(row[index]) for row in rows if index < len(row) and row[index] not in ("", None)):
+            continue
+        if column.role == "non_line" or (not long and column.role in ("note", "line_name")):
+            parsed.skipped_columns.append((sheet.name, column.letter, column.label))
+            parsed.notes.append(f"未导入：工作表“{sheet.name}”的 {column.letter} 列（{column.label}）不是收益分配表的"
+                                "科目，其中的数字没有导入。")
+        elif not column.label:
+            parsed.add(Problem(sheet.name, end + 1, column.letter, "",
+                               "这一列没有列名却有数字：请在表头写明它是哪个科目，或删除这一列"))
+        elif column.role in ("item_value", "derived") and long:
+            parsed.add(Problem(sheet.name, end + 1, column.letter, column.label,
+                               "长表（每行一条明细）中不能再有科目列：请把这一列改成“科目”“金额”两列的行，或另用宽表"))
+        elif column.role in ("amount", "item"):
+            parsed.add(Problem(sheet.name, end + 1, column.letter, column.label,
+                               "宽表（每行一个村）中这一列的数字无法对应到科目：请改用科目名称作列名"))
+        else:
+            parsed.add(Problem(sheet.name, end + 1, column.letter, column.label,
+                               "无法识别的列：不是会计制度中的科目，也不是已知的合计列；请改用标准科目名称"))
 
 
 def _cells_getter(indexes: list[int]):
@@ -364,6 +512,7 @@ class _RowContext:
         self._towns: dict[str, tuple] = {}
         self._totals: dict[tuple, bool] = {}
         self._places: dict[tuple, tuple] = {}
+        self._resolved: dict[tuple, tuple] = {}  # places found without a problem
         self._labels: dict = {}
         self._texts: dict = {}
         self.place_indexes: list[int] = []
@@ -382,13 +531,16 @@ class _RowContext:
         return row[column.index]
 
     def is_total(self, row: list, first) -> bool:
-        """A 合计/小计 row (in the place columns or the first filled cell): skipped, not a village."""
+        """A 合计/小计 row (in the place columns or the first filled cell), or the row of column numbers
+        the national form prints under its header (甲 乙 1 2 3 …): skipped, not a village."""
         key = (self.place_cells(row), first)
         if key not in self._totals:
             first_text = clean_text(first)
+            places = [clean_text(row[i]) for i in self.place_indexes]
             self._totals[key] = (
-                any(TOTAL_RE.search(clean_text(row[i])) for i in self.place_indexes)
+                any(TOTAL_RE.search(text) for text in places)
                 or (bool(TOTAL_RE.search(first_text)) and not _is_number(first_text))
+                or (any(places) and all(text in CODE_ROW_MARKS or not text for text in places))
             )
         return self._totals[key]
 
@@ -411,6 +563,9 @@ class _RowContext:
         """The village and year of a row. Rows repeat the same few places, so each distinct
         (town, year, code, name) is resolved once; its problems are reported for every row."""
         key = self.place_key(row)
+        resolved = self._resolved.get(key)
+        if resolved is not None:
+            return resolved  # the common row: a place seen before, without a problem
         if key not in self._places:
             found: list[tuple] = []
             result = self._place(row, by_role, lambda column, value, reason: found.append((column, value, reason)))
@@ -420,6 +575,8 @@ class _RowContext:
             self.problem(r, column, value, reason)
         if result[0] is not None:
             self.parsed.villages[result[0].id] = result[0]
+            if not found:
+                self._resolved[key] = result
         return result
 
     def _place(self, row: list, by_role, report) -> tuple[Village | None, int | None]:
@@ -493,13 +650,21 @@ class _RowContext:
             return
         lines[line_key] = LineInput(item_id=item.id, amount=amount, name=name, note=note)
         self.origins[(key, line_key)] = (amount, self.sheet.name, r + 1)
+        if item.part_of_id:
+            self.parsed.with_parts.add(key)
 
-    def read_amount(self, r: int, column: Column, value, unit: str) -> tuple[bool, Decimal | None]:
+    def read_amount(self, r: int, column: Column, value, unit: str, item: LineItem) -> tuple[bool, Decimal | None]:
+        """The cell as 元 for `item`: a minus sign only on the lines that may be negative (投资收益,
+        年初未分配收益), with a message naming the line otherwise."""
         try:
-            return True, _amount(value, unit)
+            amount = _amount(value, unit, allow_negative=True)
         except AmountError as exc:
             self.problem(r, column, value, str(exc))
             return False, None
+        if amount is not None and amount < 0 and not item.may_be_negative:
+            self.problem(r, column, value, negative_message(item.name).rstrip("。"))
+            return False, None
+        return True, amount
 
     def wide_row(self, r: int, row: list, by_role) -> None:
         values = [(column, self.cell(row, column)) for column in by_role.get("item_value", [])]
@@ -510,54 +675,81 @@ class _RowContext:
         if village is None:
             return
         for column, value in values:
-            ok, amount = self.read_amount(r, column, value, column.unit or self.unit)
+            if value == "" or value is None:
+                continue
+            item = self.item(r, column, column.code, column.label, year)
+            if item is None:
+                continue
+            ok, amount = self.read_amount(r, column, value, column.unit or self.unit, item)
             if not ok:
                 self.parsed.unreadable.add((village.pk, year))
             if not ok or amount is None:
                 continue
-            item = self.item(r, column, column.code, column.label, year)
-            if item is not None:
-                self.add_line(r, column, village, year, item, "", amount)
+            self.add_line(r, column, village, year, item, "", amount)
         for column, value in stated:
             self.stated(r, column, village, year, column.code, value, column.unit or self.unit)
 
-    def long_row(self, r: int, row: list, by_role) -> None:
-        if self._long_columns is None:
-            self._long_columns = (by_role["item"][0], by_role["amount"][0], (by_role.get("line_name") or [None])[0],
-                                  (by_role.get("note") or [None])[0])
-        item_column, amount_column, name_column, note_column = self._long_columns
-        raw_label = row[item_column.index]
+    def _long_label(self, raw_label) -> tuple:
         if raw_label not in self._labels:
             label_text = clean_text(raw_label)
             label, _ = clean_label(label_text)
             code = self.catalog.item_code(label)
             metric = None if code else self.catalog.derived_code(label)
-            skip = bool(TOTAL_RE.search(label_text)) or (not code and not metric and label in IGNORED_WORDS)
-            self._labels[raw_label] = (label_text, label, code, metric, skip)
-        label_text, label, code, metric, skip = self._labels[raw_label]
-        if skip:
-            return
+            total = not code and not metric and bool(TOTAL_RE.search(label_text))
+            self._labels[raw_label] = (label_text, label, code, metric, total)
+        return self._labels[raw_label]
+
+    def long_row(self, r: int, row: list, by_role) -> None:
+        if self._long_columns is None:
+            self._long_columns = tuple((by_role.get(role) or [None])[0]
+                                       for role in ("item", "amount", "line_name", "note", "line_code"))
+        item_column, amount_column, name_column, note_column, code_column = self._long_columns
+        if item_column is not None:
+            label_text, label, code, metric, total = self._long_label(row[item_column.index])
+            if total:
+                return  # a 合计/小计 row of the file's own
+        else:
+            label_text, label, code, metric = "", "", None, None
         value = row[amount_column.index]
         if value == "" or value is None or (isinstance(value, str) and not value.strip()):
             return  # blank amount: no entry
         village, year = self.place(r, row, by_role)
         if village is None:
             return
+        if code_column is not None and clean_text(row[code_column.index]):
+            found = self.by_line_code(r, code_column, row[code_column.index], year, label_text, code or metric)
+            if found is None:
+                self.parsed.unreadable.add((village.pk, year))  # its totals would only repeat the problem
+                return
+            if found == "appendix":
+                self.parsed.appendix_rows += 1
+                return
+            kind, what = found
+            code, metric = (what, None) if kind == "item" else (None, what)
+            if not label_text:
+                system_id = self.catalog.system_for(year).id
+                label_text = (self.catalog.items[(system_id, code)].name if code
+                              else self.catalog.metric_name(metric, system_id))
         unit = amount_column.unit or self.unit
         if metric:
             self.stated(r, amount_column, village, year, metric, value, unit)
             return
         if not code:
-            reason = "缺少科目" if not label else "不是会计制度中的科目"
+            if not label:
+                reason = "缺少科目（或代码）"
+            elif label in IGNORED_WORDS or label in NON_LINE_WORDS:
+                reason = "不是收益分配表的一行，金额无法导入：请填写具体科目"
+            else:
+                reason = "不是会计制度中的科目"
             self.problem(r, item_column, label_text, reason)
             return
-        ok, amount = self.read_amount(r, amount_column, value, unit)
+        item = self.item(r, item_column or code_column, code, label_text, year)
+        if item is None:
+            return
+        ok, amount = self.read_amount(r, amount_column, value, unit, item)
         if not ok:
             self.parsed.unreadable.add((village.pk, year))
         if not ok or amount is None:
-            return
-        item = self.item(r, item_column, code, label_text, year)
-        if item is None:
             return
         name = self.free_text(r, name_column, self.cell(row, name_column), LINE_NAME_MAX)
         note = self.free_text(r, note_column, self.cell(row, note_column), NOTE_MAX)
@@ -565,6 +757,23 @@ class _RowContext:
             self.parsed.unreadable.add((village.pk, year))
             return
         self.add_line(r, amount_column, village, year, item, name, amount, note)
+
+    def by_line_code(self, r: int, column: Column, value, year: int, label: str, named: str | None):
+        """What a line's 代码 stands for in `year`'s system: ("item", code), ("derived", metric),
+        "appendix" (附报 22–28), or None with a problem (an unknown 代码, or one that names another
+        line than the 科目 beside it)."""
+        number = _line_code_of(value)
+        system = self.catalog.system_for(year)
+        found = self.catalog.by_line_code.get((system.id, number)) if number is not None else None
+        if found is None:
+            if number is not None and system.code == "2004" and number > 21:
+                return "appendix"
+            self.problem(r, column, value, f"代码“{clean_text(value)}”不是{year} 年适用的{system}收益分配表中的行次")
+            return None
+        if named is not None and named != found[1]:
+            self.problem(r, column, value, f"代码 {number} 与科目“{label}”不是同一行")
+            return None
+        return found
 
     def stated(self, r: int, column: Column, village: Village, year: int, metric: str, value, unit: str) -> None:
         text = clean_text(value)
@@ -585,13 +794,42 @@ class _RowContext:
 
 
 def _check_derived(parsed: ParsedFile, derived, catalog: Catalog) -> None:
+    """Every derived figure the file states (经营收益, 本年收益/收益总额, 净收益, 可分配收益, 各项分配,
+    年末未分配收益, 总收入 …) against the same figure computed from the file's lines."""
+    figures: dict[tuple[int, int], dict[str, Decimal]] = {}
     for key, metric, stated, tolerance, where in derived:
         if key in parsed.unreadable:
             continue  # the bad amount is already reported; a total built without it would be noise
-        lines = parsed.statements.get(key, {})
-        computed = figures_for((line.item_id, line.amount) for line in lines.values())[metric]
+        if key not in figures:
+            lines = parsed.statements.get(key, {})
+            figures[key] = figures_for((line.item_id, line.amount) for line in lines.values())
+        computed = figures[key][metric]
         if abs(computed - stated) > tolerance:
-            name = catalog.metric_names.get(metric, metric)
+            system = catalog.system_for(key[1])
+            name = catalog.metric_name(metric, system.pk if system else None)
             where.reason = (f"{name}与各科目不符：按科目计算为 {computed.quantize(Decimal('0.01'), ROUND_HALF_UP):,} 元，"
                             f"表中为 {stated:,} 元")
             parsed.add(where)
+
+
+def _check_parts(parsed: ParsedFile, origins: dict, catalog: Catalog) -> None:
+    """A 其中 line (干部报酬) is part of its line (管理费用) and cannot be larger: named at its row."""
+    parts = {item.pk: item for item in catalog.items.values() if item.part_of_id}
+    if not parts:
+        return
+    names = {item.pk: item.name for item in catalog.items.values()}
+    for key in parsed.with_parts:
+        lines = parsed.statements[key]
+        totals: dict[int, Decimal] = {}
+        for line in lines.values():
+            totals[line.item_id] = totals.get(line.item_id, Decimal(0)) + line.amount
+        for item_id, amount in totals.items():
+            item = parts.get(item_id)
+            if item is None or amount <= totals.get(item.part_of_id, Decimal(0)):
+                continue
+            line_key = next(k for k in lines if k[0] == item_id)
+            _, sheet_name, row_number = origins[(key, line_key)]
+            village = parsed.villages[key[0]]
+            parsed.add(Problem(sheet_name, row_number, "", f"{amount:,}",
+                               f"{village.name} {key[1]} 年{item.name}（{amount:,} 元）不能大于"
+                               f"{names[item.part_of_id]}（{totals.get(item.part_of_id, Decimal(0)):,} 元）"))

@@ -36,6 +36,18 @@ def _fill_merged(rows: list[list], ranges) -> None:
                     row[c] = value
 
 
+def _share_repeated_text(rows: list[list]) -> None:
+    """One str object per distinct text (a ledger repeats its towns, villages and 科目 on every row): the
+    pickle then sends each text once and refers back to it, and the parent builds it once and hashes
+    it once for all its lookups."""
+    seen: dict[str, str] = {}
+    share = seen.setdefault
+    for row in rows:
+        for index, cell in enumerate(row):
+            if type(cell) is str and cell:
+                row[index] = share(cell, cell)
+
+
 def read(data: bytes, *, max_rows: int, max_columns: int, max_cells: int):
     import python_calamine
 
@@ -69,6 +81,7 @@ def read(data: bytes, *, max_rows: int, max_columns: int, max_cells: int):
             return "refused", f"文件的单元格过多（超过 {max_cells:,} 个），请按乡镇或年度拆分后再导入。"
         rows = sheet.to_python(skip_empty_area=False)
         _fill_merged(rows, sheet.merged_cell_ranges)
+        _share_repeated_text(rows)
         sheets.append((meta.name, rows))
         del sheet
     return "ok", sheets
