@@ -15,7 +15,9 @@ module (`pytest_collection_modifyitems` below), so they never see them.
 import copy
 
 import pytest
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 
 from ledger import metrics
 
@@ -80,6 +82,15 @@ def _fresh_metric_cache():
     metrics.clear_cache()
     yield
     metrics.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # The test client runs requests in this thread, and a request in English (the language switch)
+    # leaves English active for whatever the next test builds outside a request.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(scope="module")
