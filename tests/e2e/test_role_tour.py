@@ -37,12 +37,27 @@ CUT_TEXT = """() => {
     if (el.tagName === 'OPTION' || el.tagName === 'TEXTAREA') continue;
     const clips = ['hidden', 'clip'].includes(s.overflowX) || ['hidden', 'clip'].includes(s.overflowY)
       || s.textOverflow === 'ellipsis';
+    const block = s.display !== 'inline' && s.display !== 'contents';
     if (clips && (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 2)) {
       found.push(`${name(el)} cut off: "${text.slice(0, 40)}"`);
+    } else if (block && !clips && !['auto', 'scroll'].includes(s.overflowX) && el.scrollWidth > el.clientWidth + 1) {
+      found.push(`${name(el)} text wider than its box (${el.scrollWidth} > ${el.clientWidth}px): "${text.slice(0, 40)}"`);
     } else if ((r.right > vw + 1 || r.left < -1) && !scrolls(el) && s.position !== 'fixed') {
       found.push(`${name(el)} off screen (${Math.round(r.left)}..${Math.round(r.right)}px): "${text.slice(0, 40)}"`);
     }
     if (found.length >= 5) break;
+  }
+  // A box whose content spills out below it (a squeezed flex or grid cell) draws over what follows.
+  for (const el of document.body.querySelectorAll('div, section, article, aside, li, form, fieldset, header, main, nav')) {
+    // (The admin's #container is a full-height column by Django's design, with nothing after it, and its
+    // .object-tools buttons are padded links in a one-line item, drawn as Django means them.)
+    if (found.length >= 8 || el.closest('svg, .js-plotly-plot, .offscreen') || el.id === 'container'
+        || el.closest('.object-tools')) continue;
+    const s = getComputedStyle(el);
+    if (s.display === 'none' || s.display === 'inline' || s.overflowY !== 'visible' || el.clientHeight <= 0) continue;
+    if (el.scrollHeight > el.clientHeight + 4) {
+      found.push(`${name(el.parentElement)} > ${name(el)} content spills out below it (${el.scrollHeight} > ${el.clientHeight}px)`);
+    }
   }
   return found;
 }"""
@@ -94,9 +109,10 @@ class Tour:
         slug = re.sub(r"[^\w-]+", "-", label)
         for width_name, width in WIDTHS.items():
             page.set_viewport_size({"width": width, "height": 900})
-            page.wait_for_timeout(120)  # charts redraw on resize
-            page.screenshot(path=str(SCREENSHOTS / trip.name / f"{trip.step:02d}-{slug}-{width_name}.png"),
-                            full_page=True)
+            page.wait_for_timeout(60)  # charts redraw on resize
+            # JPEG: tall tables encode far faster than as PNG, and keep the tour short.
+            page.screenshot(path=str(SCREENSHOTS / trip.name / f"{trip.step:02d}-{slug}-{width_name}.jpg"),
+                            full_page=True, type="jpeg", quality=60)
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             if overflow > 1:
                 self.problem(label, width_name, f"page is {overflow}px wider than the screen")
