@@ -47,6 +47,13 @@ CUT_TEXT = """() => {
     }
     if (found.length >= 5) break;
   }
+  // A button that a wide table pushes off the screen: allowed to scroll, but a button must be reachable.
+  for (const el of document.body.querySelectorAll('button, .button, input[type=submit]')) {
+    const r = el.getBoundingClientRect();
+    if (found.length < 8 && r.width > 0 && (r.right > vw + 1 || r.left < -1) && !el.closest('.offscreen')) {
+      found.push(`button ${name(el)} "${el.textContent.trim().slice(0, 20)}" off screen (${Math.round(r.left)}..${Math.round(r.right)}px)`);
+    }
+  }
   // A box whose content spills out below it (a squeezed flex or grid cell) draws over what follows.
   for (const el of document.body.querySelectorAll('div, section, article, aside, li, form, fieldset, header, main, nav')) {
     // (The admin's #container is a full-height column by Django's design, with nothing after it, and its
