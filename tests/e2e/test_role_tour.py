@@ -150,6 +150,25 @@ class Tour:
                 self.problem(label, "phone", "the menu does not close again")
         page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
 
+    def follow_issue_buttons(self) -> None:
+        """The publishing buttons of the issues page lead to pages that answer (not to a 404)."""
+        page = self.page
+        for selector in ["main a.button", "main form.params button"]:
+            for i in range(page.locator(selector).count()):
+                button = page.locator(selector).nth(i)
+                text = button.inner_text().strip()
+                errors_before = len(self.trip.console_errors)
+                with page.expect_navigation() as navigation:
+                    button.click()
+                page.wait_for_load_state("networkidle")
+                if navigation.value is None or navigation.value.status != 200:
+                    self.problem("issues", "desktop", f"button {text} leads to {navigation.value and navigation.value.status}")
+                    # (the browser's own log line for that answer is the same problem)
+                    self.trip.console_errors[errors_before:] = [
+                        e for e in self.trip.console_errors[errors_before:] if not RESOURCE_STATUS.search(e)]
+                page.go_back()
+                page.wait_for_load_state("networkidle")
+
     def menu(self) -> list[str]:
         return [t.strip() for t in self.page.locator(".site-nav a").all_inner_texts()]
 
@@ -210,6 +229,9 @@ ROLES = {
     "admin": (["首页", "村账填报", "台账导入", "排行与看板", "管理后台", "财务公开"],
               [("/ledger/imports/", "imports", 200), ("/ledger/imports/{batch}/", "import-batch", 200), *SHARED,
                ("/dashboards/tiers/settings/{county}/", "tier-settings", 200), ("/disclosure/", "disclosure", 200),
+               # An administrator of every county says which one (the issues page's form sends it).
+               ("/dashboards/issues/new/?county={county}", "issue-new", 200),
+               ("/dashboards/api-tokens/?county={county}", "api-tokens", 200),
                ("/admin/villages/village/", "admin-villages", 200)]),
 }
 
@@ -236,7 +258,10 @@ def test_every_role_tours_its_pages_at_phone_and_desktop_width(journey):
                     tour.problem(label, "both", "no import batch to open")
                     continue
                 path = path.replace("{batch}", str(batch.pk))
-            if tour.visit(path.format(**places), label, status) and status == 200 and label == "imports":
+            answered = tour.visit(path.format(**places), label, status)
+            if answered and label == "issues":
+                tour.follow_issue_buttons()
+            if answered and status == 200 and label == "imports":
                 # The upload form of the list: a town file for next year gives a batch page to read.
                 upload_town_file(tour.page, 2025)
                 if "/ledger/imports/" not in tour.page.url or tour.page.url.endswith("/imports/"):
