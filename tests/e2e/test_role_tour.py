@@ -1,4 +1,4 @@
-"""Every demo role tours every page its menu and main links reach, at 360 px and 1280 px (issue QA).
+"""Every demo role tours every page its menu and main links reach, at 360 px and 1280 px.
 
 On the demo world (`load_demo`, the users of the README), each role logs in once (one browser context
 per role) and opens its pages. On every page, at both widths: the answer the role should get (200, or
