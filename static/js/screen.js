@@ -49,9 +49,12 @@
   }
 
   function layout(extra) {
+    // The hall's 1920 px screen reads 18 px type; a laptop or phone needs smaller, or the axes skip or
+    // overlap their labels and the legend runs into them.
+    var size = window.innerWidth < 700 ? 13 : window.innerWidth < 1600 ? 15 : 18;
     var base = {paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
-                font: {family: FONT, size: 18, color: "#e2e8f0"}, margin: {l: 10, r: 20, t: 10, b: 10},
-                legend: {orientation: "h", x: 0, y: -0.12, yanchor: "top", font: {size: 16}}, autosize: true,
+                font: {family: FONT, size: size, color: "#e2e8f0"}, margin: {l: 10, r: 20, t: 10, b: 10},
+                legend: {orientation: "h", x: 0, y: -0.12, yanchor: "top", font: {size: size - 2}}, autosize: true,
                 xaxis: {automargin: true, gridcolor: "#2d3748", zerolinecolor: "#4a5568"},
                 yaxis: {automargin: true, gridcolor: "#2d3748", zerolinecolor: "#4a5568"}};
     Object.keys(extra || {}).forEach(function (key) { base[key] = extra[key]; });
@@ -106,7 +109,7 @@
               hovertemplate: "%{y} " + label + "：%{x} 个村<extra></extra>"};
     });
     draw("screen-tiers", data, layout({barmode: "stack", legend: {orientation: "h", x: 0, y: -0.12, yanchor: "top",
-                                                                 traceorder: "normal", font: {size: 16}}}));
+                                                                 traceorder: "normal", font: {size: window.innerWidth < 1600 ? 13 : 16}}}));
     var byMean = tiers.units.slice().sort(function (a, b) { return Number(b.mean) - Number(a.mean); });
     draw("screen-towns", [{type: "bar", orientation: "h", y: byMean.map(function (u) { return u.name; }).reverse(),
                            x: byMean.map(function (u) { return wanNumber(u.mean); }).reverse(),
