@@ -25,6 +25,37 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage"]
 
 
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, one request at a time on SQLite.
+
+    On an in-memory SQLite database every server thread shares the test's one connection; pages that
+    fetch several things at once (the hall screen's API calls) then run queries on it from several
+    threads together, which can hang. A single-threaded server answers them in turn (and closes each
+    connection). PostgreSQL keeps the threaded server: there each thread has its own connection.
+    """
+    from django.core.servers.basehttp import WSGIServer
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+    from pytest_django.live_server_helper import LiveServer
+
+    class OneRequestAtATime(WSGIServer):
+        # The server thread already holds the shared connection (LiveServerThread.run).
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)
+
+    threaded = LiveServerThread.server_class
+    if connection.vendor == "sqlite":
+        LiveServerThread.server_class = OneRequestAtATime
+    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    try:
+        server = LiveServer(addr)  # returns once the server thread has made its server
+    finally:
+        LiveServerThread.server_class = threaded
+    yield server
+    server.stop()
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "/e2e/" in str(item.fspath):
