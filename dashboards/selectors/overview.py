@@ -105,7 +105,7 @@ WHERE cur.year = %(year)s AND cur.status IN ({statuses}){scope}
 def comparable_sums(*, scope: Scope, year: int, year_statuses: Sequence[str]) -> dict[int, dict]:
     """For the villages that reported both `year` and the year before: per year, how many, and their
     总收入 and 经营性收入 (1 query: the two years joined by village, off the index of dashboards
-    migration 0005 on PostgreSQL). Growth compares these, never two different sets of villages."""
+    migration 0006 on PostgreSQL). Growth compares these, never two different sets of villages."""
     quote = connections[read_db()].ops.quote_name
     params = Params(year=year, previous_year=year - 1)
     sql = COMPARABLE_SQL.format(table=quote(LedgerYear._meta.db_table), statuses=params.values("status", year_statuses),
