@@ -156,3 +156,15 @@ def test_export_ledger_takes_the_town_without_its_suffix_and_names_an_unknown_on
     assert "已导出 1 个村年度" in out
     with pytest.raises(CommandError, match="找不到乡镇“不存在”。"):
         run("export_ledger", "--output", str(tmp_path / "b.csv"), "--town", "不存在")
+
+
+def test_import_ledger_skips_approved_village_years_only_when_asked(world, ledger_file):
+    approved = make_ledger_year(world["villages"]["长胜村"], 2023, {"other_income": "5"}, status="approved")
+    with pytest.raises(CommandError):
+        run("import_ledger", str(ledger_file), "--town", "八桥镇")
+    assert not LedgerYear.objects.filter(village=world["villages"]["幸福村"], year=2023).exists()
+    out, _ = run("import_ledger", str(ledger_file), "--town", "八桥镇", "--skip-refused")
+    assert "跳过：八桥镇长胜村 2023 年的账" in out and "第 5 行" in out
+    assert "新建 1 个村年度" in out and "跳过 1 个" in out
+    assert LedgerYear.objects.filter(village=world["villages"]["幸福村"], year=2023).exists()
+    assert [(line.item.code, line.amount) for line in approved.lines.all()] == [("other_income", Decimal("5.00"))]

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ledger.importing.planner import SKIPPED
 from ledger.importing.services import import_ledger_file
 from villages.selectors import TownNotFound, town_by_code_or_name
 
@@ -17,8 +18,11 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="只检查并列出将新建/修改/不变的村年度，不写入")
         parser.add_argument("--submit", action="store_true",
                             help="导入后将写入的村年度提交审核（默认保存为草稿）")
+        parser.add_argument("--skip-refused", action="store_true",
+                            help="跳过已审核或审核中（不能修改）的村年度，导入其余；跳过的逐个列出")
 
-    def handle(self, *args, path, town=None, year=None, dry_run=False, submit=False, **options):
+    def handle(self, *args, path, town=None, year=None, dry_run=False, submit=False, skip_refused=False,
+               **options):
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"找不到文件：{path}")
@@ -27,7 +31,7 @@ class Command(BaseCommand):
         except TownNotFound as exc:
             raise CommandError(f"{exc}。") from exc
         check, batch = import_ledger_file(data=file.read_bytes(), filename=file.name, town=town_obj, year=year,
-                                          dry_run=dry_run, submit=submit)
+                                          dry_run=dry_run, submit=submit, skip_refused=skip_refused)
         for note in check.notes:
             self.stdout.write(note)
         if check.problems:
@@ -36,10 +40,14 @@ class Command(BaseCommand):
             raise CommandError(f"发现 {len(check.problems)} 个问题，未写入任何数据。")
         plan = check.plan
         totals = plan.totals
+        for row in plan.rows:
+            if row["action"] == SKIPPED:
+                where = f"（{row['sheet']} 第 {row['row']} 行）" if row.get("row") else ""
+                self.stdout.write(f"跳过：{row['town']}{row['village']} {row['year']} 年的账{row['refused']}{where}")
         verb = "将" if dry_run else "已"
         self.stdout.write(
             f"{'检查通过（未写入）' if dry_run else '导入完成'}：{verb}新建 {plan.count('created')} 个村年度，"
-            f"修改 {plan.count('changed')} 个，不变 {plan.count('unchanged')} 个；明细新增 {totals['lines_created']} 条，"
+            f"修改 {plan.count('changed')} 个，不变 {plan.count('unchanged')} 个，跳过 {plan.count(SKIPPED)} 个；明细新增 {totals['lines_created']} 条，"
             f"修改 {totals['lines_changed']} 条，删除 {totals['lines_deleted']} 条。"
         )
         if not plan.count("created") and not plan.count("changed"):
