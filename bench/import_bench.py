@@ -108,7 +108,7 @@ def empty_ledger_tables() -> None:
     tables = [connection.ops.quote_name(model._meta.db_table) for model in models]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"TRUNCATE {', '.join(tables)}")
+            cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")  # and what refers to them (预警核实)
         else:
             for table in tables:
                 cursor.execute(f"DELETE FROM {table}")
