@@ -10,6 +10,7 @@ Without /usr/bin/chromium these tests are skipped, unless E2E_REQUIRED=1 (CI set
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -27,31 +28,30 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 @pytest.fixture(scope="session")
 def live_server(request):
-    """pytest-django's live server, one request at a time on SQLite.
+    """pytest-django's live server; on SQLite, the application answers one request at a time.
 
     On an in-memory SQLite database every server thread shares the test's one connection; pages that
-    fetch several things at once (the hall screen's API calls) then run queries on it from several
-    threads together, which can hang. A single-threaded server answers them in turn (and closes each
-    connection). PostgreSQL keeps the threaded server: there each thread has its own connection.
+    fetch several things at once (the hall screen's API calls) then ran queries on it from several
+    threads together, which hung a CI run. The server stays threaded (an idle keep-alive or preconnected
+    socket holds only its own thread), and a lock around the application serialises the database work.
+    PostgreSQL is left as it is: there each thread has its own connection.
     """
-    from django.core.servers.basehttp import WSGIServer
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.db import connection
-    from django.test.testcases import LiveServerThread
     from pytest_django.live_server_helper import LiveServer
 
-    class OneRequestAtATime(WSGIServer):
-        # The server thread already holds the shared connection (LiveServerThread.run).
-        def __init__(self, *args, connections_override=None, **kwargs):
-            super().__init__(*args, **kwargs)
+    class OneAtATime(StaticFilesHandler):
+        lock = threading.Lock()
 
-    threaded = LiveServerThread.server_class
-    if connection.vendor == "sqlite":
-        LiveServerThread.server_class = OneRequestAtATime
+        def __call__(self, environ, start_response):
+            with self.lock:
+                return list(super().__call__(environ, start_response))  # the whole answer, inside the lock
+
     addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
-    try:
-        server = LiveServer(addr)  # returns once the server thread has made its server
-    finally:
-        LiveServerThread.server_class = threaded
+    server = LiveServer(addr, start=False)
+    if connection.vendor == "sqlite":
+        server.thread.static_handler = OneAtATime
+    server.start()
     yield server
     server.stop()
 
