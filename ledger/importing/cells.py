@@ -2,6 +2,7 @@
 
 import unicodedata
 
+from ..text import clean_text as clean_free_text
 from ..text import strip_controls
 
 
@@ -13,3 +14,12 @@ def clean_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return unicodedata.normalize("NFKC", strip_controls(str(value))).strip()
+
+
+def stored_text(value) -> str:
+    """Free text to keep (项目 names, notes): as written, without control characters, trimmed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return clean_free_text(value)

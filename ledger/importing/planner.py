@@ -17,7 +17,7 @@ from ..checks import item_totals, statement_warnings
 from ..metrics import figures_for
 from ..models import LedgerLine, LedgerRules, LedgerYear, LineItem
 from ..statements import diff_lines
-from .parser import ParsedFile
+from .parsed import ParsedFile
 from .problems import Problem
 
 CREATED, CHANGED, UNCHANGED, SKIPPED = "created", "changed", "unchanged", "skipped"

@@ -38,7 +38,8 @@ from ..services import (
     replace_statements,
 )
 from ..statements import LineInput
-from .parser import Catalog, ParsedFile, parse_sheets
+from .parsed import ParsedFile
+from .parser import Catalog, parse_sheets
 from .places import Places
 from .planner import SKIPPED, Plan, plan_import, refused
 from .problems import FileRejected, Problem
