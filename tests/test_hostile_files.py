@@ -104,15 +104,36 @@ def test_csv_padded_with_empty_fields_far_right_is_still_read(db):
 ])
 def test_rows_over_the_limit_are_refused_before_the_workbook_is_built(db, settings, monkeypatch, rows, message,
                                                                        cell):
-    def never(*args, **kwargs):
-        raise AssertionError("the workbook was built")
+    """The zip check refuses while the child is still reading: the child's workbook is never taken
+    and the child is ended, not left running."""
+    from ledger.importing import sandbox
 
-    monkeypatch.setattr(reader, "read_workbook_isolated", never)
+    children = []
+
+    class Watched(sandbox.WorkbookRead):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            children.append(self)
+
+        def result(self):
+            raise AssertionError("the workbook was built")
+
+    monkeypatch.setattr(reader, "WorkbookRead", Watched)
     settings.IMPORT_MAX_ROWS = 1000
     with pytest.raises(FileRejected) as refused:
         read_sheets(hostile_files.many_rows_xlsx(rows))
     assert message in refused.value.message
     assert cell in refused.value.message
+    [child] = children
+    assert child._process.returncode is not None  # ended and waited for
+
+
+def test_a_child_still_reading_is_ended_when_the_parent_gives_up(db):
+    from ledger.importing import sandbox
+
+    reading = sandbox.WorkbookRead(hostile_files.lying_dimension_xlsx(), max_rows=1000)
+    reading.close()
+    assert reading._process.returncode is not None
 
 
 def test_a_crash_of_the_reading_child_becomes_a_refusal(db, monkeypatch):

@@ -1,7 +1,7 @@
 """Bytes → sheets of cells. Refuses what is not a spreadsheet, is too big, or would blow up when opened.
 
-The format comes from the bytes, never the name: xlsx/ods (a zip, looked inside by zipscan.py before
-anything is built), xls (OLE2), a web page saved as .xls (textfiles.read_html_tables), else delimited
+The format comes from the bytes, never the name: xlsx/ods (a zip, looked inside by zipscan.py, whose
+refusal ends the reading before anything reaches this process), xls (OLE2), a web page saved as .xls (textfiles.read_html_tables), else delimited
 text (textfiles.read_delimited). Workbooks are then read by python-calamine in a child process with a
 memory limit (sandbox.py), so no file can take the server down.
 """
@@ -14,7 +14,7 @@ from django.conf import settings
 
 from . import textfiles
 from .problems import FileRejected
-from .sandbox import read_workbook_isolated
+from .sandbox import WorkbookRead
 from .sheets import CSV, HTML, ODS, XLS, XLSX, Sheet
 from .zipscan import scan_workbook_zip
 
@@ -45,8 +45,9 @@ def sniff_format(data: bytes) -> str:
 def read_sheets(data: bytes) -> tuple[str, list[Sheet]]:
     """Read every sheet of the file. Raises FileRejected with a Chinese message for unreadable files.
 
-    Every size is checked while reading and before anything is built (limits.py); workbooks are read
-    in a child process with a memory limit (sandbox.py)."""
+    Every size is checked while reading and before anything is built here (limits.py); workbooks are
+    read in a child process with a memory limit (sandbox.py), started first so that it reads while
+    the zip is checked."""
     limit = settings.IMPORT_MAX_UPLOAD_MB * 1024 * 1024
     if len(data) > limit:
         raise FileRejected(f"文件超过 {settings.IMPORT_MAX_UPLOAD_MB} MB 的上限，请按乡镇或年度拆分后再导入。")
@@ -59,9 +60,11 @@ def read_sheets(data: bytes) -> tuple[str, list[Sheet]]:
     elif file_format == HTML:
         sheets = textfiles.read_html_tables(data, max_rows=max_rows)
     else:
-        if file_format in (XLSX, ODS):
-            scan_workbook_zip(data, file_format)
-        sheets = [Sheet(name, rows) for name, rows in read_workbook_isolated(data, max_rows=max_rows)]
+        # The child reads while the zip is checked here; a refusal of the check ends the child unheard.
+        with WorkbookRead(data, max_rows=max_rows) as reading:
+            if file_format in (XLSX, ODS):
+                scan_workbook_zip(data, file_format)
+            sheets = [Sheet(name, rows) for name, rows in reading.result()]
     total = sum(len(sheet.rows) for sheet in sheets)
     if total > max_rows:
         raise FileRejected(f"文件共有 {total} 行，超过单次导入 {max_rows} 行的上限，请拆分后再导入。")
