@@ -28,8 +28,9 @@ __all__ = [
 CHUNK_SIZE = 5000
 # Runs of consecutive ids per INSERT … SELECT of `history_copy`.
 ID_RUNS_PER_STATEMENT = 200
-# Rows per COPY … FROM STDIN on PostgreSQL.
-COPY_ROWS_PER_WRITE = 20000
+# Rows of a COPY … FROM STDIN made at a time on PostgreSQL, and bytes handed to the driver per read.
+COPY_ROWS_PER_SLICE = 5000
+COPY_READ_SIZE = 1 << 16
 
 
 def chunked(items: Sequence, size: int = CHUNK_SIZE) -> Iterator[Sequence]:
@@ -246,13 +247,15 @@ def _copy_texts(values: Sequence) -> Sequence[str]:
 
 
 def _copy_into(model, columns: list[tuple], fixed: list[tuple], count: int, *, returning: bool = False) -> list:
-    """PostgreSQL: COPY … FROM STDIN, several times faster than multi-row INSERT. The text is built
-    column by column (a column's values share a type), then joined row by row in C. When ids are
-    wanted they are drawn from the table's own sequence first, then written with the rows."""
+    """PostgreSQL: COPY … FROM STDIN, several times faster than multi-row INSERT. When ids are wanted
+    they are drawn from the table's own sequence first, then written with the rows. One COPY for all
+    rows, its text made a slice of rows at a time while the server stores the slice before (see
+    `_CopyText`)."""
     quote = connection.ops.quote_name
     table = model._meta.db_table
     names = [f.column for f, _ in columns] + [f.column for f, _ in fixed]
-    texts = [_copy_texts(values) for _, values in columns] + [[_copy_text(value)] * count for _, value in fixed]
+    values = [column for _, column in columns]
+    same = [_copy_text(value) for _, value in fixed]
     ids: list = []
     with connection.cursor() as cursor:
         if returning:
@@ -264,14 +267,40 @@ def _copy_into(model, columns: list[tuple], fixed: list[tuple], count: int, *, r
             cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count])
             ids = [row[0] for row in cursor.fetchall()]
             names.insert(0, pk)
-            texts.insert(0, list(map(str, ids)))
+            values.insert(0, ids)
         sql = f"COPY {quote(table)} ({', '.join(quote(name) for name in names)}) FROM STDIN"
-        lines = list(map("\t".join, zip(*texts, strict=True)))
-        for part in chunked(lines, COPY_ROWS_PER_WRITE):
-            # The driver's own cursor: its errors wrapped as Django's (IntegrityError …), as the ORM's are.
-            with connection.wrap_database_errors:
-                cursor.cursor.copy_expert(sql, io.StringIO("\n".join(part) + "\n"))
+        # The driver's own cursor: its errors wrapped as Django's (IntegrityError …), as the ORM's are.
+        with connection.wrap_database_errors:
+            cursor.cursor.copy_expert(sql, _CopyText(values, same, count), size=COPY_READ_SIZE)
     return ids
+
+
+class _CopyText:
+    """The rows of a COPY as a file the driver reads: each slice of `COPY_ROWS_PER_SLICE` rows is made
+    when the driver has sent the one before, so the server stores a slice while the next is made
+    (the two cores work at once) and the whole text is never in memory. A slice's text is built column
+    by column (a column's values share a type, converted in one C-level pass), then joined row by row
+    in C."""
+
+    def __init__(self, values: list[Sequence], same: list[str], count: int):
+        self.values, self.same, self.count = values, same, count
+        self.start = 0
+        self.buffer = b""
+
+    def _next_slice(self) -> bytes:
+        start, end = self.start, min(self.start + COPY_ROWS_PER_SLICE, self.count)
+        self.start = end
+        size = end - start
+        texts = [_copy_texts(column[start:end]) for column in self.values] + [[text] * size for text in self.same]
+        return ("\n".join(map("\t".join, zip(*texts, strict=True))) + "\n").encode()
+
+    def read(self, size: int = -1) -> bytes:
+        while (size < 0 or len(self.buffer) < size) and self.start < self.count:
+            self.buffer += self._next_slice()
+        if size < 0:
+            size = len(self.buffer)
+        chunk, self.buffer = self.buffer[:size], self.buffer[size:]
+        return chunk
 
 
 def update_rows(model, objs: Sequence, attnames: Sequence[str]) -> None:
