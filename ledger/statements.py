@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from .bulk import unsaved
 from .models import LedgerLine, LedgerYear, LineItem
@@ -18,9 +19,9 @@ CENT = Decimal("0.01")
 LINE_FIELDS = ("amount", "note", "share_id", "enterprise_id")
 
 
-@dataclass(frozen=True)
-class LineInput:
-    """One line as a form or a file states it: amounts in 元."""
+class LineInput(NamedTuple):
+    """One line as a form or a file states it: amounts in 元. Immutable; a named tuple rather than a
+    frozen dataclass because an import makes 100,000 of them (twice as fast to build)."""
 
     item_id: int
     amount: Decimal
