@@ -7,7 +7,6 @@ lines take minutes (bench/import_bench.py). Nothing here knows the ledger: it ta
 or columns of values. No signals, no `save()`; the callers write the history rows themselves.
 """
 
-import io
 import operator
 import re
 from collections.abc import Iterator, Sequence

@@ -9,6 +9,7 @@ memory limit (sandbox.py), so no file can take the server down.
 import codecs
 import io
 import zipfile
+from collections.abc import Callable
 
 from django.conf import settings
 
@@ -42,8 +43,11 @@ def sniff_format(data: bytes) -> str:
     return HTML if textfiles.looks_like_markup(data) else CSV
 
 
-def read_sheets(data: bytes) -> tuple[str, list[Sheet]]:
+def read_sheets(data: bytes, *, meanwhile: Callable[[], None] = lambda: None) -> tuple[str, list[Sheet]]:
     """Read every sheet of the file. Raises FileRejected with a Chinese message for unreadable files.
+
+    `meanwhile` is work of the caller's that does not need the sheets (what the parser will look
+    things up in): it is done while the workbook child reads, or after a text file is read.
 
     Every size is checked while reading and before anything is built here (limits.py); workbooks are
     read in a child process with a memory limit (sandbox.py), started first so that it reads while
@@ -64,7 +68,10 @@ def read_sheets(data: bytes) -> tuple[str, list[Sheet]]:
         with WorkbookRead(data, max_rows=max_rows) as reading:
             if file_format in (XLSX, ODS):
                 scan_workbook_zip(data, file_format)
+            meanwhile()
             sheets = [Sheet(name, rows) for name, rows in reading.result()]
+    if file_format in (CSV, HTML):
+        meanwhile()
     total = sum(len(sheet.rows) for sheet in sheets)
     if total > max_rows:
         raise FileRejected(f"文件共有 {total} 行，超过单次导入 {max_rows} 行的上限，请拆分后再导入。")

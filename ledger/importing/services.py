@@ -97,14 +97,19 @@ def import_check(*, data: bytes, villages: QuerySet[Village] | None = None, town
 
 def _import_check(*, data: bytes, villages, town, year, skip=frozenset(), skip_refused=False) -> ImportCheck:
     check = ImportCheck()
+    villages = (villages if villages is not None else Village.objects.all()).select_related("town")
+    towns = Town.objects.filter(pk__in=villages.values("town_id"))
+    lookups = {}
+
+    def load_lookups() -> None:  # the scope's villages and the line names, while the file is read
+        lookups.update(catalog=Catalog(), places=Places(villages, towns))
+
     try:
-        check.file_format, sheets = read_sheets(data)
+        check.file_format, sheets = read_sheets(data, meanwhile=load_lookups)
     except FileRejected as exc:
         check.problems = exc.problems or [Problem.general(exc.message)]
         return check
-    villages = (villages if villages is not None else Village.objects.all()).select_related("town")
-    towns = Town.objects.filter(pk__in=villages.values("town_id"))
-    parsed = parse_sheets(sheets, catalog=Catalog(), places=Places(villages, towns), town=town, year=year)
+    parsed = parse_sheets(sheets, **lookups, town=town, year=year)
     del sheets
     check.parsed, check.notes = parsed, parsed.notes
     check.problems = list(parsed.problems)
