@@ -132,9 +132,12 @@ def history_create(model, objs: Sequence, *, history_type: str, user_id: int | N
 
 
 def history_copy(model, pks: Sequence[int], *, history_type: str, user_id: int | None, reason: str, when,
-                 extra: dict | None = None) -> None:
+                 extra: dict | None = None, by: str = "pk") -> None:
     """History rows for rows this transaction has just inserted, copied by the database itself
-    (INSERT … SELECT): an import's 100,000 new lines are not sent a second time as history rows."""
+    (INSERT … SELECT): an import's 100,000 new lines are not sent a second time as history rows.
+
+    `pks` are the rows' ids, or with `by` the values of another column (a foreign key's attname) that
+    picks exactly those rows: the lines of village-years that had none before this write."""
     if not pks:
         return
     Historical = model.history.model
@@ -148,7 +151,7 @@ def history_copy(model, pks: Sequence[int], *, history_type: str, user_id: int |
             f"SELECT {', '.join(quote(source[name]) for name in tracked)}, {', '.join(['%s'] * len(fixed))} "
             f"FROM {quote(model._meta.db_table)} WHERE ")
     params = [_db_value(fields[name], value) for name, value in fixed.items()]
-    pk = quote(model._meta.pk.column)
+    pk = quote(model._meta.pk.column if by == "pk" else source[by])
     ranges = _id_ranges(pks)
     with connection.cursor() as cursor:
         # Ids drawn in one go are one run of numbers; a few hundred runs per statement otherwise.

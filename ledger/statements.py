@@ -43,10 +43,18 @@ class LineChanges:
     changed: list[tuple[LedgerLine, dict[str, tuple]]] = field(default_factory=list)
     deleted: list[LedgerLine] = field(default_factory=list)
     unchanged: int = 0
+    # The lines of a village-year that had none (inserted by the same write), as the statement gave
+    # them: their rows are written straight from these, with no model instance per line.
+    inserted: Sequence[LineInput] = ()
 
     @property
     def any(self) -> bool:
-        return bool(self.created or self.changed or self.deleted)
+        return bool(self.created or self.inserted or self.changed or self.deleted)
+
+    @property
+    def added(self) -> int:
+        """How many lines were (or would be) added."""
+        return len(self.created) + len(self.inserted)
 
 
 def to_cents(amount: Decimal) -> Decimal:

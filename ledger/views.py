@@ -336,7 +336,7 @@ def village_year(request, village_pk: int, year: int):
     names = {"village": village.name, "year": year, "v": saved.version}
     if changes.any:
         messages.success(request, _("%(village)s %(year)s 年账目已保存（第 %(v)s 版）：新增 %(c)s 行，修改 %(u)s 行，"
-                                    "删除 %(d)s 行。") % {**names, "c": len(changes.created),
+                                    "删除 %(d)s 行。") % {**names, "c": changes.added,
                                                       "u": len(changes.changed), "d": len(changes.deleted)})
     else:
         messages.info(request, _("%(village)s %(year)s 年账目与已保存的第 %(v)s 版相同，没有改动。") % names)

@@ -20,7 +20,7 @@ def test_bulk_replace_creates_years_with_figures_and_history(world):
         statement(v1, 2023, operating_revenue="100.00", contract_remittance="50.00", subsidy_income="10"),
         statement(v2, 2025, operating_revenue="70.00", income_tax="5.00"),
     ], source="import", batch_id=7)
-    assert len(results[(v1.pk, 2023)].created) == 3
+    assert results[(v1.pk, 2023)].added == 3
     ly1 = LedgerYear.objects.get(village=v1, year=2023)
     ly2 = LedgerYear.objects.get(village=v2, year=2025)
     assert (ly1.operating_income, ly1.total_income) == (Decimal("150.00"), Decimal("160.00"))
