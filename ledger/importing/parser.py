@@ -292,7 +292,9 @@ def _parse_sheet(sheet: Sheet, parsed: ParsedFile, derived, origins, *, catalog:
     footers: dict = {}  # first cell → is it a 填表人/日期 line (a file repeats few distinct first cells)
     for r in range(end + 1, len(rows)):
         row = rows[r]
-        first = next((cell for cell in row if cell != "" and cell is not None), None)
+        first = row[0] if row else None  # the first filled cell: most rows fill their first
+        if first == "" or first is None:
+            first = next((cell for cell in row if cell != "" and cell is not None), None)
         if first is None:
             continue
         parsed.rows_read += 1
