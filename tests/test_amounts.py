@@ -312,3 +312,40 @@ def test_the_database_refuses_a_line_or_a_figure_beyond_the_limits(village):
             LedgerYear.objects.filter(pk=ly.pk).update(**{figure: value})
     LedgerLine.objects.filter(pk=line.pk).update(amount=MAX_LINE_AMOUNT)
     assert LedgerLine.objects.get(pk=line.pk).amount == MAX_LINE_AMOUNT
+
+
+def _cell_amount_the_long_way(value: float, unit: str):
+    """What a number cell read as before the fast path: rounded to 8 decimals through its repr, then
+    the same checks (anything else through `parse_amount`, for its message)."""
+    from ledger.importing.parser import _FACTORS
+    from ledger.money import CENT
+
+    number = Decimal(repr(round(value, 8)))
+    yuan = number * _FACTORS[unit]
+    cents = yuan.quantize(CENT)
+    if abs(number) < 10 ** 12 and cents == yuan and abs(cents) <= MAX_FIGURE:
+        return cents + 0
+    try:
+        return parse_amount(number, unit, allow_negative=True, limit=MAX_FIGURE)
+    except AmountError:
+        return None
+
+
+def test_number_cells_read_to_the_fen_as_their_rounded_decimal_in_every_unit():
+    """Excel's binary floats (12.3 is 12.300000000000000710…) are read as the number the cell shows, in
+    元 and 万元, whether they take the fast path (below 10⁷) or the long one; finer than a fen is refused."""
+    import random
+
+    from ledger.importing.parser import _FACTORS, _amount
+
+    rng = random.Random(20261202)
+    values = [0.1 + 0.2, 12.3, 1234.56, 0.005, 9_999_999.99, 10_000_000.01, 123_456_789_012.34, -0.0, 1e-9,
+              *(round(rng.uniform(-2e7, 2e7), rng.choice((2, 4, 6))) for _ in range(20_000))]
+    for unit in _FACTORS:
+        for value in values:
+            expected = _cell_amount_the_long_way(value, unit)
+            try:
+                got = _amount(value, unit, allow_negative=True, limit=MAX_FIGURE)
+            except AmountError:
+                got = None
+            assert got == expected and (got is None or str(got) == str(expected)), (value, unit, got, expected)

@@ -12,7 +12,7 @@ import operator
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 from openpyxl.utils import get_column_letter
 
@@ -227,10 +227,19 @@ def _sheet_facts(rows: list[list], upto: int) -> tuple[str | None, int | None, s
 
 _FACTORS = {unit: factor for unit, (_, factor) in UNITS.items()}
 _FAST_BOUND = Decimal(10) ** 12  # below it, a number with 8 decimals times any unit stays exact in 28 digits
+_EXACT_FLOATS = 1e7  # below it a float's 8-decimal rounding has at most 15 digits: repr gives it back as is
+_EIGHT_PLACES = Decimal("1e-8")
 
 
 def _amount(value, unit: str, *, allow_negative: bool = False, limit: Decimal = MAX_LINE_AMOUNT) -> Decimal | None:
     kind = type(value)
+    if kind is float and -_EXACT_FLOATS < value < _EXACT_FLOATS:
+        # round(value, 8) done on the float's exact value in one conversion instead of two (below
+        # 10⁷ both give the same number); anything the checks refuse goes the long way for its message.
+        yuan = Decimal(value).quantize(_EIGHT_PLACES, rounding=ROUND_HALF_EVEN) * _FACTORS[unit]
+        cents = yuan.quantize(CENT)
+        if cents == yuan and -limit <= cents <= limit and (cents >= 0 or allow_negative):
+            return cents + 0  # -0.00 → 0.00
     if kind is float or kind is int:
         # The common cell, a number, converted here without the text checks of `parse_amount`; anything
         # it would refuse (too large, finer than a fen, negative, not finite) goes there for its message.
@@ -512,7 +521,7 @@ class _RowContext:
                 self.problem(r, column, amount, f"{village.name} {year} 年“{what}”重复且金额不同"
                                                 f"（工作表“{sheet_name}”第 {row_number} 行为 {first_amount} 元）")
             return
-        lines[line_key] = LineInput(item_id=item.id, amount=amount, name=name, note=note)
+        lines[line_key] = LineInput(item.id, amount, name, note)
         self.origins[(key, line_key)] = (amount, self.sheet.name, r + 1)
         if item.part_of_id:
             self.parsed.with_parts.add(key)
