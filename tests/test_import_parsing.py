@@ -95,6 +95,9 @@ def test_year_given_by_user_when_file_does_not_say_and_conflict_when_it_does(wor
     titled = [["2021年收益分配表"], *rows]
     conflict = services.import_check(data=xlsx(("表", titled)), town=world["baqiao"], year=2022)
     assert "与指定的 2022 年不符" in conflict.problems[0].reason
+    # Named at the cell that says so, like every other problem of the file.
+    assert (conflict.problems[0].row, conflict.problems[0].column, conflict.problems[0].value) == (
+        1, "A", "2021年收益分配表")
 
 
 def test_villages_match_by_code_or_by_name_within_the_town(world):

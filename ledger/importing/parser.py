@@ -205,13 +205,15 @@ def _line_code_of(value) -> int | None:
     return int(text) if text.isdigit() and 1 <= int(text) <= MAX_LINE_CODE else None
 
 
-def _sheet_facts(rows: list[list], upto: int) -> tuple[str | None, int | None, str]:
-    """Unit, year and title text stated above (or in) the header."""
+def _sheet_facts(rows: list[list], upto: int) -> tuple[str | None, int | None, str, tuple[int, int] | None]:
+    """Unit, year and title text stated above (or in) the header, and the cell (row, column; 0-based)
+    that states the year."""
     unit = None
     year = None
+    year_cell = None
     title = []
-    for row in rows[:upto]:
-        for cell in row:
+    for r, row in enumerate(rows[:upto]):
+        for c, cell in enumerate(row):
             text = re.sub(r"\s+", "", clean_text(cell))
             if not text:
                 continue
@@ -221,8 +223,8 @@ def _sheet_facts(rows: list[list], upto: int) -> tuple[str | None, int | None, s
                 unit = UNIT_CODES[match.group(1)]
             match = YEAR_CELL_RE.search(text) or YEAR_TITLE_RE.search(text)
             if match and year is None:
-                year = int(match.group(1))
-    return unit, year, " ".join(title)
+                year, year_cell = int(match.group(1)), (r, c)
+    return unit, year, " ".join(title), year_cell
 
 
 _FACTORS = {unit: factor for unit, (_, factor) in UNITS.items()}
@@ -273,9 +275,11 @@ def _parse_sheet(sheet: Sheet, parsed: ParsedFile, derived, origins, *, catalog:
             parsed.notes.append(f"工作表“{sheet.name}”：没有找到台账表头，已跳过。")
         return False
     start, end, columns = header
-    sheet_unit, sheet_year, title = _sheet_facts(rows, end + 1)
+    sheet_unit, sheet_year, title, year_cell = _sheet_facts(rows, end + 1)
     if year is not None and sheet_year is not None and sheet_year != year:
-        parsed.add(Problem(sheet.name, None, "", str(sheet_year), f"文件标明的年度是 {sheet_year} 年，与指定的 {year} 年不符"))
+        r, c = year_cell
+        parsed.add(Problem(sheet.name, r + 1, get_column_letter(c + 1), clean_text(rows[r][c])[:100],
+                           f"文件标明的年度是 {sheet_year} 年，与指定的 {year} 年不符"))
     default_year = year or sheet_year
     sheet_town = town or places.town_in_text(title)
     by_role: dict[str, list[Column]] = {}
