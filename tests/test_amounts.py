@@ -317,7 +317,7 @@ def test_the_database_refuses_a_line_or_a_figure_beyond_the_limits(village):
 def _cell_amount_the_long_way(value: float, unit: str):
     """What a number cell read as before the fast path: rounded to 8 decimals through its repr, then
     the same checks (anything else through `parse_amount`, for its message)."""
-    from ledger.importing.parser import _FACTORS
+    from ledger.importing.cells import FACTORS as _FACTORS
     from ledger.money import CENT
 
     number = Decimal(repr(round(value, 8)))
@@ -336,7 +336,8 @@ def test_number_cells_read_to_the_fen_as_their_rounded_decimal_in_every_unit():
     元 and 万元, whether they take the fast path (below 10⁷) or the long one; finer than a fen is refused."""
     import random
 
-    from ledger.importing.parser import _FACTORS, _amount
+    from ledger.importing.cells import FACTORS as _FACTORS
+    from ledger.importing.cells import cell_amount as _amount
 
     rng = random.Random(20261202)
     values = [0.1 + 0.2, 12.3, 1234.56, 0.005, 9_999_999.99, 10_000_000.01, 123_456_789_012.34, -0.0, 1e-9,

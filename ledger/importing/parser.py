@@ -11,8 +11,7 @@ Both are recognised from their header row; nothing depends on the sheet name or 
 import operator
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from openpyxl.utils import get_column_letter
 
@@ -21,21 +20,18 @@ from villages.models import Town, Village
 from ..metrics import figures_for
 from ..models import LedgerLine, LineItem
 from ..money import (
-    CENT,
     MAX_FIGURE,
-    MAX_LINE_AMOUNT,
     MAX_STATEMENT_LINES,
     UNIT_CODES,
     UNITS,
     YUAN,
     AmountError,
     amount_step,
-    parse_amount,
 )
 from ..spreadsheets import restore_neutralized
 from ..statements import LineInput, negative_message
 from ..systems import year_problem
-from .cells import clean_text, stored_text
+from .cells import cell_amount, clean_text, stored_text
 from .parsed import ParsedFile
 from .places import Places
 from .problems import Problem
@@ -225,39 +221,6 @@ def _sheet_facts(rows: list[list], upto: int) -> tuple[str | None, int | None, s
             if match and year is None:
                 year, year_cell = int(match.group(1)), (r, c)
     return unit, year, " ".join(title), year_cell
-
-
-_FACTORS = {unit: factor for unit, (_, factor) in UNITS.items()}
-_FAST_BOUND = Decimal(10) ** 12  # below it, a number with 8 decimals times any unit stays exact in 28 digits
-_EXACT_FLOATS = 1e7  # below it a float's 8-decimal rounding has at most 15 digits: repr gives it back as is
-_EIGHT_PLACES = Decimal("1e-8")
-
-
-def _amount(value, unit: str, *, allow_negative: bool = False, limit: Decimal = MAX_LINE_AMOUNT) -> Decimal | None:
-    kind = type(value)
-    if kind is float and -_EXACT_FLOATS < value < _EXACT_FLOATS:
-        # round(value, 8) done on the float's exact value in one conversion instead of two (below
-        # 10⁷ both give the same number); anything the checks refuse goes the long way for its message.
-        yuan = Decimal(value).quantize(_EIGHT_PLACES, rounding=ROUND_HALF_EVEN) * _FACTORS[unit]
-        cents = yuan.quantize(CENT)
-        if cents == yuan and -limit <= cents <= limit and (cents >= 0 or allow_negative):
-            return cents + 0  # -0.00 → 0.00
-    if kind is float or kind is int:
-        # The common cell, a number, converted here without the text checks of `parse_amount`; anything
-        # it would refuse (too large, finer than a fen, negative, not finite) goes there for its message.
-        # Excel keeps binary floats (12.3 → 12.300000000000001); a ledger never has more than 6
-        # decimals in 万元, so round off the binary noise before the exact Decimal check.
-        number = Decimal(repr(round(value, 8))) if kind is float else Decimal(value)
-        if number.is_finite() and -_FAST_BOUND < number < _FAST_BOUND:
-            yuan = number * _FACTORS[unit]
-            cents = yuan.quantize(CENT)
-            if cents == yuan and -limit <= cents <= limit and (cents >= 0 or allow_negative):
-                return cents + 0  # -0.00 → 0.00
-        value = number if number.is_finite() else value
-    elif isinstance(value, (bool, date, datetime)):
-        raise AmountError("不是金额")
-    # A unit written in the cell wins over the column's.
-    return parse_amount(value, unit, allow_negative=allow_negative, limit=limit)
 
 
 def _year_of(value) -> int | None:
@@ -530,11 +493,11 @@ class _RowContext:
         if item.part_of_id:
             self.parsed.with_parts.add(key)
 
-    def read_amount(self, r: int, column: Column, value, unit: str, item: LineItem) -> tuple[bool, Decimal | None]:
+    def readcell_amount(self, r: int, column: Column, value, unit: str, item: LineItem) -> tuple[bool, Decimal | None]:
         """The cell as 元 for `item`: a minus sign only on the lines that may be negative (投资收益,
         年初未分配收益), with a message naming the line otherwise."""
         try:
-            amount = _amount(value, unit, allow_negative=True)
+            amount = cell_amount(value, unit, allow_negative=True)
         except AmountError as exc:
             self.problem(r, column, value, str(exc))
             return False, None
@@ -557,7 +520,7 @@ class _RowContext:
             item = self.item(r, column, column.code, column.label, year)
             if item is None:
                 continue
-            ok, amount = self.read_amount(r, column, value, column.unit or self.unit, item)
+            ok, amount = self.readcell_amount(r, column, value, column.unit or self.unit, item)
             if not ok:
                 self.parsed.unreadable.add((village.pk, year))
             if not ok or amount is None:
@@ -623,7 +586,7 @@ class _RowContext:
         item = self.item(r, item_column or code_column, code, label_text, year)
         if item is None:
             return
-        ok, amount = self.read_amount(r, amount_column, value, unit, item)
+        ok, amount = self.readcell_amount(r, amount_column, value, unit, item)
         if not ok:
             self.parsed.unreadable.add((village.pk, year))
         if not ok or amount is None:
@@ -658,7 +621,7 @@ class _RowContext:
             return
         try:
             # 经营收益、本年收益 may be losses; a total is bounded as a figure, not as a line.
-            amount = _amount(value, unit, allow_negative=True, limit=MAX_FIGURE)
+            amount = cell_amount(value, unit, allow_negative=True, limit=MAX_FIGURE)
         except AmountError as exc:
             self.problem(r, column, value, str(exc))
             return
