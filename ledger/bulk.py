@@ -151,12 +151,12 @@ def history_copy(model, pks: Sequence[int], *, history_type: str, user_id: int |
             f"SELECT {', '.join(quote(source[name]) for name in tracked)}, {', '.join(['%s'] * len(fixed))} "
             f"FROM {quote(model._meta.db_table)} WHERE ")
     params = [_db_value(fields[name], value) for name, value in fixed.items()]
-    pk = quote(model._meta.pk.column if by == "pk" else source[by])
+    column = quote(model._meta.pk.column if by == "pk" else source[by])
     ranges = _id_ranges(pks)
     with connection.cursor() as cursor:
         # Ids drawn in one go are one run of numbers; a few hundred runs per statement otherwise.
         for part in chunked(ranges, ID_RUNS_PER_STATEMENT):
-            cursor.execute(head + " OR ".join([f"{pk} BETWEEN %s AND %s"] * len(part)),
+            cursor.execute(head + " OR ".join([f"{column} BETWEEN %s AND %s"] * len(part)),
                            params + [bound for run in part for bound in run])
 
 

@@ -251,15 +251,12 @@ def replace_statements(
     combined = LineChanges()
     touched: list[LedgerYear] = []  # lines changed
     updated: list[LedgerYear] = []  # figures/version to write
-    fresh: list[tuple[int, Sequence[LineInput]]] = []  # years without lines yet: their lines, as given
     for ledger_year, lines in statements:
         stored = existing.get(ledger_year.pk)
         changes = diff_lines(stored, lines, ledger_year.pk) if stored is not None else LineChanges(inserted=lines)
         result[ledger_year.pk] = changes
         if not changes.any:
             continue
-        if changes.inserted:
-            fresh.append((ledger_year.pk, changes.inserted))
         combined.created += changes.created
         combined.changed += changes.changed
         combined.deleted += changes.deleted
@@ -277,6 +274,8 @@ def replace_statements(
     if dry_run or not touched:
         return result
     apply_changes(combined, actor=actor, source=source, reason=reason, batch_id=batch_id, when=when)
+    # Years without lines yet: their lines as given.
+    fresh = [(pk, changes.inserted) for pk, changes in result.items() if changes.inserted]
     _insert_statements(fresh, actor=actor, source=source, reason=reason, batch_id=batch_id, when=when)
     update_rows(LedgerYear, updated, [*LedgerYear.FIGURES, "version", "updated_by_id", "updated_at"])
     history_create(LedgerYear, updated, history_type="~", user_id=getattr(user, "pk", None), reason=reason,

@@ -130,3 +130,16 @@ def world(_world_and_people):
 @pytest.fixture
 def people(_world_and_people):
     return _world_and_people[1]
+
+
+@pytest.fixture
+def village(world):
+    """长胜村 of 八桥镇, the village the entry tests type into."""
+    return world["villages"]["长胜村"]
+
+
+@pytest.fixture
+def cadre(client, people):
+    """alice, 长胜村's cadre, logged in on `client`."""
+    client.force_login(people["alice"])
+    return people["alice"]

@@ -110,17 +110,6 @@ def test_the_limits_fit_the_columns_and_round_trip_on_sqlite():
 
 # The entry page -------------------------------------------------------------------------------------
 
-@pytest.fixture
-def village(world):
-    return world["villages"]["长胜村"]
-
-
-@pytest.fixture
-def cadre(client, people):
-    client.force_login(people["alice"])
-    return people["alice"]
-
-
 def lines_of(village, year):
     return {(line.item.code, line.name): line.amount
             for line in LedgerLine.objects.filter(ledger_year__village=village, ledger_year__year=year)}

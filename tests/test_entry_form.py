@@ -11,17 +11,6 @@ from .entry_helpers import statement_data, village_year_url
 from .factories import item_for_year, make_ledger_year
 
 
-@pytest.fixture
-def village(world):
-    return world["villages"]["长胜村"]
-
-
-@pytest.fixture
-def cadre(client, people):
-    client.force_login(people["alice"])
-    return people["alice"]
-
-
 def stored(village, year):
     ly = LedgerYear.objects.get(village=village, year=year)
     return {(line.item.code, line.name): (line.amount, line.note)

@@ -13,17 +13,6 @@ from .factories import item_for_year, make_ledger_year
 
 
 @pytest.fixture
-def village(world):
-    return world["villages"]["长胜村"]
-
-
-@pytest.fixture
-def cadre(client, people):
-    client.force_login(people["alice"])
-    return people["alice"]
-
-
-@pytest.fixture
 def last_year(village):
     # 382.93 万元 of 经营收入 and 20 万元 of 管理费用 in 2024.
     return make_ledger_year(village, 2024, {"operating_revenue": "3829300", "admin_expense": "200000"},

@@ -13,11 +13,6 @@ from .entry_helpers import statement_data, transition_url, village_year_url
 from .factories import make_ledger_year
 
 
-@pytest.fixture
-def village(world):
-    return world["villages"]["长胜村"]
-
-
 def client_for(user) -> Client:
     client = Client()
     client.force_login(user)

@@ -15,17 +15,6 @@ from .factories import item_for_year, make_ledger_year
 PRE_2005 = "2005 年以前适用《村合作经济组织会计制度（试行）》（1996 年），本系统不支持该年度的账目。"
 
 
-@pytest.fixture
-def village(world):
-    return world["villages"]["长胜村"]
-
-
-@pytest.fixture
-def cadre(client, people):
-    client.force_login(people["alice"])
-    return people["alice"]
-
-
 def row_labels(page: str) -> list[str]:
     """The statement's rows as shown: "number name" of every item and derived row, top to bottom."""
     rows = re.findall(r'<th scope="row(?:group)?"><span class="line-number">([^<]*)</span> ([^<\n]+)', page)

@@ -40,11 +40,11 @@ def cell_amount(value, unit: str, *, allow_negative: bool = False, limit: Decima
     kind = type(value)
     if kind is float and -_EXACT_FLOATS < value < _EXACT_FLOATS:
         # round(value, 8) done on the float's exact value in one conversion instead of two (below
-        # 10⁷ both give the same number); anything the checks refuse goes the long way for its message.
-        yuan = Decimal(value).quantize(_EIGHT_PLACES, rounding=ROUND_HALF_EVEN) * FACTORS[unit]
-        cents = yuan.quantize(CENT)
-        if cents == yuan and -limit <= cents <= limit and (cents >= 0 or allow_negative):
-            return cents + 0  # -0.00 → 0.00
+        # 10⁷ both give the same number); what the checks refuse goes the long way for its message.
+        cents = _whole_fen(Decimal(value).quantize(_EIGHT_PLACES, rounding=ROUND_HALF_EVEN), unit, limit,
+                           allow_negative)
+        if cents is not None:
+            return cents
     if kind is float or kind is int:
         # The common cell, a number, converted here without the text checks of `parse_amount`; anything
         # it would refuse (too large, finer than a fen, negative, not finite) goes there for its message.
@@ -52,12 +52,20 @@ def cell_amount(value, unit: str, *, allow_negative: bool = False, limit: Decima
         # decimals in 万元, so round off the binary noise before the exact Decimal check.
         number = Decimal(repr(round(value, 8))) if kind is float else Decimal(value)
         if number.is_finite() and -_FAST_BOUND < number < _FAST_BOUND:
-            yuan = number * FACTORS[unit]
-            cents = yuan.quantize(CENT)
-            if cents == yuan and -limit <= cents <= limit and (cents >= 0 or allow_negative):
-                return cents + 0  # -0.00 → 0.00
+            cents = _whole_fen(number, unit, limit, allow_negative)
+            if cents is not None:
+                return cents
         value = number if number.is_finite() else value
     elif isinstance(value, (bool, date, datetime)):
         raise AmountError("不是金额")
     # A unit written in the cell wins over the column's.
     return parse_amount(value, unit, allow_negative=allow_negative, limit=limit)
+
+
+def _whole_fen(number: Decimal, unit: str, limit: Decimal, allow_negative: bool) -> Decimal | None:
+    """`number` in `unit` as 元 when that is a whole number of fen within the limits and sign, else None."""
+    yuan = number * FACTORS[unit]
+    cents = yuan.quantize(CENT)
+    if cents == yuan and -limit <= cents <= limit and (cents >= 0 or allow_negative):
+        return cents + 0  # -0.00 → 0.00
+    return None

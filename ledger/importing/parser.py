@@ -493,7 +493,7 @@ class _RowContext:
         if item.part_of_id:
             self.parsed.with_parts.add(key)
 
-    def readcell_amount(self, r: int, column: Column, value, unit: str, item: LineItem) -> tuple[bool, Decimal | None]:
+    def read_amount(self, r: int, column: Column, value, unit: str, item: LineItem) -> tuple[bool, Decimal | None]:
         """The cell as 元 for `item`: a minus sign only on the lines that may be negative (投资收益,
         年初未分配收益), with a message naming the line otherwise."""
         try:
@@ -520,7 +520,7 @@ class _RowContext:
             item = self.item(r, column, column.code, column.label, year)
             if item is None:
                 continue
-            ok, amount = self.readcell_amount(r, column, value, column.unit or self.unit, item)
+            ok, amount = self.read_amount(r, column, value, column.unit or self.unit, item)
             if not ok:
                 self.parsed.unreadable.add((village.pk, year))
             if not ok or amount is None:
@@ -586,7 +586,7 @@ class _RowContext:
         item = self.item(r, item_column or code_column, code, label_text, year)
         if item is None:
             return
-        ok, amount = self.readcell_amount(r, amount_column, value, unit, item)
+        ok, amount = self.read_amount(r, amount_column, value, unit, item)
         if not ok:
             self.parsed.unreadable.add((village.pk, year))
         if not ok or amount is None:

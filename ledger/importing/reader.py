@@ -1,8 +1,8 @@
 """Bytes → sheets of cells. Refuses what is not a spreadsheet, is too big, or would blow up when opened.
 
 The format comes from the bytes, never the name: xlsx/ods (a zip, looked inside by zipscan.py, whose
-refusal ends the reading before anything reaches this process), xls (OLE2), a web page saved as .xls (textfiles.read_html_tables), else delimited
-text (textfiles.read_delimited). Workbooks are then read by python-calamine in a child process with a
+refusal ends the reading before anything reaches this process), xls (OLE2), a web page saved as .xls
+(textfiles.read_html_tables), else delimited text (textfiles.read_delimited). Workbooks are then read by python-calamine in a child process with a
 memory limit (sandbox.py), so no file can take the server down.
 """
 

@@ -97,9 +97,3 @@ def _in_memory_file(data: bytes):
     handle.flush()
     handle.seek(0)
     return handle
-
-
-def read_workbook_isolated(data: bytes, *, max_rows: int) -> list[tuple[str, list[list]]]:
-    """Every visible worksheet as (name, rows), read in the child (see `WorkbookRead.result`)."""
-    with WorkbookRead(data, max_rows=max_rows) as reading:
-        return reading.result()
