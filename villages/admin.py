@@ -91,6 +91,30 @@ class KeptInTownMixin:
         return form
 
 
+class KeepsDivisionMixin:
+    """A file row naming an existing town or village (by its code) may not move or rename it.
+
+    A 区划调整 updates the copies that village-years keep of their town and county and records the
+    former name, which a plain save through the file would skip: it is done on the object's change
+    page (the ledger app routes that save through its relocation services). New divisions and rows
+    that change nothing import as before."""
+
+    kept_fields: tuple[str, ...] = ()
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        if instance.pk is not None and self.kept_fields:
+            model = type(instance)
+            fields = [model._meta.get_field(name) for name in self.kept_fields]
+            stored = model.objects.filter(pk=instance.pk).values(*(f.attname for f in fields)).first() or {}
+            for field in fields:
+                if field.attname in stored and getattr(instance, field.attname) != stored[field.attname]:
+                    errors.setdefault(field.name, []).append(
+                        f"{model._meta.verbose_name} {instance.code} 已存在，文件不能修改其{field.verbose_name}："
+                        f"区划调整（改名、改隶属）请在其修改页办理，以便各年度账和原代码记录随之更新。")
+        super().validate_instance(instance, errors, validate_unique)
+
+
 class CountyResource(resources.ModelResource):
     class Meta:
         model = County
@@ -100,7 +124,9 @@ class CountyResource(resources.ModelResource):
         fields = ["code", "name", "province", "city"]
 
 
-class TownResource(resources.ModelResource):
+class TownResource(KeepsDivisionMixin, resources.ModelResource):
+    kept_fields = ("county", "name")
+
     class Meta:
         model = Town
         # Run the model's validators and clean() (codes, town prefixes) on every imported row.
@@ -109,7 +135,9 @@ class TownResource(resources.ModelResource):
         fields = ["code", "name", "county"]
 
 
-class VillageResource(resources.ModelResource):
+class VillageResource(KeepsDivisionMixin, resources.ModelResource):
+    kept_fields = ("town", "name")
+
     class Meta:
         model = Village
         # Run the model's validators and clean() (codes, town prefixes) on every imported row.
