@@ -96,8 +96,8 @@ def test_the_admins_import_page_shows_the_refused_rename_and_offers_no_confirmat
     village = world["villages"]["长胜村"]
     client.force_login(people["admin"])
     page = client.get("/admin/villages/village/import/")
-    formats = dict((label, value) for value, label in page.context["form"].fields["format"].choices)
-    csv_choice = next(value for label, value in formats.items() if "csv" in str(label).lower())
+    choices = page.context["form"].fields["format"].choices
+    csv_choice = next(value for value, label in choices if "csv" in str(label).lower())
     upload = SimpleUploadedFile("villages.csv", f"code,name,town\n{village.code},长胜新村,{world['baqiao'].pk}\n"
                                 .encode(), content_type="text/csv")
     response = client.post("/admin/villages/village/import/", {"import_file": upload, "format": csv_choice})
