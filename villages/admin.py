@@ -108,7 +108,10 @@ class KeepsDivisionMixin:
             fields = [model._meta.get_field(name) for name in self.kept_fields]
             stored = model.objects.filter(pk=instance.pk).values(*(f.attname for f in fields)).first() or {}
             for field in fields:
-                if field.attname in stored and getattr(instance, field.attname) != stored[field.attname]:
+                value = getattr(instance, field.attname)
+                if isinstance(value, str) and value.strip() == stored.get(field.attname):
+                    setattr(instance, field.attname, stored[field.attname])  # "长胜村 " is 长胜村
+                elif field.attname in stored and value != stored[field.attname]:
                     errors.setdefault(field.name, []).append(
                         f"{model._meta.verbose_name} {instance.code} 已存在，文件不能修改其{field.verbose_name}："
                         f"区划调整（改名、改隶属）请在其修改页办理，以便各年度账和原代码记录随之更新。")
