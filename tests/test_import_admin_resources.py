@@ -20,6 +20,14 @@ def test_village_resource_imports_new_villages_by_code(world):
     assert Village.objects.get(code="321182103230").town == world["baqiao"]
 
 
+def test_village_resource_trims_the_spaces_around_a_new_villages_cells(world):
+    dataset = tablib.Dataset(headers=["code", "name", "town"])
+    dataset.append([" 321182103232", " 红星村 ", world["baqiao"].pk])
+    result = VillageResource().import_data(dataset, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert Village.objects.get(code="321182103232").name == "红星村"
+
+
 def test_village_resource_refuses_a_code_outside_its_town(world):
     dataset = tablib.Dataset(headers=["code", "name", "town"])
     dataset.append(["410882105230", "错村", world["baqiao"].pk])  # 紫陵镇's prefix under 八桥镇

@@ -91,6 +91,17 @@ class KeptInTownMixin:
         return form
 
 
+class TrimmedResource(resources.ModelResource):
+    """A resource whose file cells lose their surrounding spaces before anything reads them: " 长胜村 "
+    is 长胜村 and " 321182103201" finds that village, on new rows and existing ones alike."""
+
+    def before_import_row(self, row, **kwargs):
+        for column, value in row.items():
+            if isinstance(value, str):
+                row[column] = value.strip()
+        super().before_import_row(row, **kwargs)
+
+
 class KeepsDivisionMixin:
     """A file row naming an existing town or village (by its code) may not move or rename it.
 
@@ -101,24 +112,23 @@ class KeepsDivisionMixin:
 
     kept_fields: tuple[str, ...] = ()
 
+    def import_instance(self, instance, row, **kwargs):
+        # The values as loaded, before the row sets them (new instances have nothing to keep).
+        fields = [instance._meta.get_field(name) for name in self.kept_fields]
+        instance._stored_division = {f: getattr(instance, f.attname) for f in fields} if instance.pk else {}
+        super().import_instance(instance, row, **kwargs)
+
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
-        if instance.pk is not None and self.kept_fields:
-            model = type(instance)
-            fields = [model._meta.get_field(name) for name in self.kept_fields]
-            stored = model.objects.filter(pk=instance.pk).values(*(f.attname for f in fields)).first() or {}
-            for field in fields:
-                value = getattr(instance, field.attname)
-                if isinstance(value, str) and value.strip() == stored.get(field.attname):
-                    setattr(instance, field.attname, stored[field.attname])  # "长胜村 " is 长胜村
-                elif field.attname in stored and value != stored[field.attname]:
-                    errors.setdefault(field.name, []).append(
-                        f"{model._meta.verbose_name} {instance.code} 已存在，文件不能修改其{field.verbose_name}："
-                        f"区划调整（改名、改隶属）请在其修改页办理，以便各年度账和原代码记录随之更新。")
+        for field, stored in getattr(instance, "_stored_division", {}).items():
+            if getattr(instance, field.attname) != stored:
+                errors.setdefault(field.name, []).append(
+                    f"{instance._meta.verbose_name} {instance.code} 已存在，文件不能修改其{field.verbose_name}："
+                    f"区划调整（改名、改隶属）请在其修改页办理，以便各年度账和原代码记录随之更新。")
         super().validate_instance(instance, errors, validate_unique)
 
 
-class CountyResource(resources.ModelResource):
+class CountyResource(TrimmedResource):
     class Meta:
         model = County
         # Run the model's validators and clean() (codes, town prefixes) on every imported row.
@@ -127,7 +137,7 @@ class CountyResource(resources.ModelResource):
         fields = ["code", "name", "province", "city"]
 
 
-class TownResource(KeepsDivisionMixin, resources.ModelResource):
+class TownResource(KeepsDivisionMixin, TrimmedResource):
     kept_fields = ("county", "name")
 
     class Meta:
@@ -138,7 +148,7 @@ class TownResource(KeepsDivisionMixin, resources.ModelResource):
         fields = ["code", "name", "county"]
 
 
-class VillageResource(KeepsDivisionMixin, resources.ModelResource):
+class VillageResource(KeepsDivisionMixin, TrimmedResource):
     kept_fields = ("town", "name")
 
     class Meta:
@@ -149,7 +159,7 @@ class VillageResource(KeepsDivisionMixin, resources.ModelResource):
         fields = ["code", "name", "town"]
 
 
-class EnterpriseResource(resources.ModelResource):
+class EnterpriseResource(TrimmedResource):
     class Meta:
         model = Enterprise
         # Run the model's validators and clean() (codes, town prefixes) on every imported row.
@@ -157,7 +167,7 @@ class EnterpriseResource(resources.ModelResource):
         fields = ["id", "name", "kind", "credit_code", "county", "town", "village", "industry", "note"]
 
 
-class PartyOrganizationResource(resources.ModelResource):
+class PartyOrganizationResource(TrimmedResource):
     class Meta:
         model = PartyOrganization
         # Run the model's validators and clean() (codes, town prefixes) on every imported row.
